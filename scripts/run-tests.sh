@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds, and runs every test: the normal build, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer. The llama-server integration tests need
+# llama.cpp built from the npm registry's node-llama-cpp package (cached after the first run);
+# when that is impossible they are reported as skipped with the reason, except under CI, where
+# they must run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+if llama_env="$(tests/support/llama/fetch-and-build.sh)"; then
+  echo "$llama_env"
+else
+  if [ "${CI:-}" = "true" ]; then
+    echo "run-tests: llama-server could not be built, and CI must run its integration tests" >&2
+    exit 1
+  fi
+  echo "run-tests: llama-server integration tests will be skipped (see the reason above)" >&2
+fi
+
+jobs="$(nproc 2>/dev/null || echo 2)"
+for preset in release asan; do
+  echo "=== tests: $preset build ==="
+  scripts/build.sh "$preset"
+  ctest --preset "$preset" -j "$jobs"
+done
