@@ -1,0 +1,31 @@
+#include "core/error_kind.h"
+
+#include <array>
+#include <utility>
+
+namespace servemeter {
+namespace {
+constexpr std::array<std::pair<ErrorKind, std::string_view>, 7> kNames{{
+    {ErrorKind::none, "none"},
+    {ErrorKind::connect, "connect"},
+    {ErrorKind::timeout, "timeout"},
+    {ErrorKind::http_status, "http_status"},
+    {ErrorKind::stream_error, "stream_error"},
+    {ErrorKind::truncated, "truncated"},
+    {ErrorKind::bad_payload, "bad_payload"},
+}};
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) noexcept {
+  for (const auto& [k, name] : kNames)
+    if (k == kind) return name;
+  return "unknown";
+}
+
+std::optional<ErrorKind> parse_error_kind(std::string_view text) noexcept {
+  for (const auto& [k, name] : kNames)
+    if (name == text) return k;
+  return std::nullopt;
+}
+
+}  // namespace servemeter
