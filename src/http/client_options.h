@@ -1,0 +1,31 @@
+#pragma once
+// How the HTTP client talks to the server under test. Chosen once per run.
+#include <chrono>
+#include <string>
+
+namespace servemeter::http {
+
+struct ClientOptions {
+  // TCP (+TLS) connect; running out of it is ErrorKind::connect ("could not connect").
+  std::chrono::milliseconds connect_timeout{10'000};
+  // Whole request, headers to last byte. DESIGN.md: 300 s per request by default.
+  std::chrono::milliseconds request_timeout{300'000};
+  // No byte at all for this long → timeout. Long prefill is silence (no SSE heartbeats), so this
+  // must exceed the worst TTFT; 0 disables it. Implemented with CURLOPT_LOW_SPEED_*, whose speed
+  // is averaged over ~5 s, so a stall is reported between N and about N + 5 s of silence.
+  std::chrono::seconds stall_timeout{120};
+  // Sent as `Authorization: Bearer …` through curl's bearer auth; never logged or copied into
+  // records.
+  std::string api_key;
+  bool verify_tls = true;
+  std::string ca_file;  // empty: system store
+  // Idle connections kept for reuse. curl's own default (4 × transfers in flight) closes idle
+  // connections after every lull and reopens them in the next burst, which shows up as open-loop
+  // send lag (the TCP connect lands between intended and actual send).
+  long max_connections = 1024;
+  // Retry once, on a fresh connection, a request that died on a reused keep-alive connection
+  // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
+  bool retry_stale_connection = true;
+};
+
+}  // namespace servemeter::http

@@ -1,0 +1,86 @@
+#pragma once
+// Streaming HTTP client on libcurl's multi-socket interface, driven by an EventLoop on one thread
+// (wrk's model): thousands of concurrent streams, no O(n) scans, no locks, no per-event
+// allocation. Not thread-safe: call everything from the thread that runs the loop.
+//
+// Timing contract (DESIGN.md):
+//   record.send_ns  — stamped in curl's pre-request callback, which runs on the connected (or
+//                     reused) socket immediately before the request bytes are written; never the
+//                     queueing time. On a retry, the attempt that got the answer.
+//   arrival stamps  — monotonic_ns() at entry of curl's write callback, before any parsing.
+//   record.end_ns   — when curl reports the transfer done (or failed).
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/request_record.h"
+#include "http/client_options.h"
+#include "http/event_loop.h"
+#include "protocol/api_adapter.h"
+
+namespace servemeter::http {
+
+struct TransferSpec {
+  std::string_view url;   // full URL; NUL-terminated (e.g. a std::string's view), copied by curl
+  std::string_view body;  // POST JSON body; NOT copied: must outlive the transfer
+  StreamParser* parser = nullptr;       // fed the body of a 2xx answer; outlives the transfer
+  const ApiAdapter* adapter = nullptr;  // reads a non-2xx body (record_http_error)
+  RequestRecord* record = nullptr;      // filled in place; record->id goes out as X-Request-Id
+  std::uint64_t tag = 0;                // handed back on completion
+};
+
+class CompletionHandler {
+ public:
+  virtual ~CompletionHandler() = default;
+  // The record is final (error kind set, end_ns stamped). May start new transfers.
+  virtual void on_complete(std::uint64_t tag, RequestRecord& record) = 0;
+};
+
+class Transfer;  // one easy handle and its per-request state (transfer.h)
+
+class HttpClient final : private FdHandler, private LoopHook {
+ public:
+  HttpClient(EventLoop& loop, ClientOptions options, CompletionHandler& on_done);
+  ~HttpClient() override;
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Queue a request; it is connected and sent as the loop runs. Returns immediately.
+  void start(const TransferSpec& spec);
+
+  std::size_t in_flight() const noexcept { return in_flight_; }
+  // New TCP connections opened so far (reuse shows as fewer connections than requests).
+  std::int64_t connections_opened() const noexcept { return connections_opened_; }
+
+ private:
+  friend class Transfer;
+  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
+  static int on_timer_change(CURLM* multi, long timeout_ms, void* self);
+
+  void on_fd_ready(int fd, std::uint32_t epoll_events) override;
+  std::int64_t deadline_ns() const override { return curl_deadline_ns_; }
+  void on_deadline() override;
+  bool busy() const override { return in_flight_ > 0; }
+
+  void drain_completions();
+  Transfer* acquire();
+
+  EventLoop& loop_;
+  ClientOptions options_;
+  CompletionHandler& on_done_;
+  CURLM* multi_ = nullptr;
+  std::int64_t curl_deadline_ns_ = -1;
+  std::size_t in_flight_ = 0;
+  std::int64_t connections_opened_ = 0;
+  std::vector<std::unique_ptr<Transfer>> all_;
+  std::vector<Transfer*> free_;
+  // Headers every request shares; each transfer chains its own X-Request-Id node in front.
+  curl_slist content_type_header_{};
+  curl_slist expect_header_{};
+};
+
+}  // namespace servemeter::http

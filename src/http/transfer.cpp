@@ -1,0 +1,249 @@
+#include "http/transfer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <string_view>
+
+#include "core/clock.h"
+#include "http/content_type.h"
+
+namespace servemeter::http {
+namespace {
+
+constexpr std::size_t kErrorBodyCap = 64 * 1024;  // enough for any server's error JSON
+constexpr std::size_t kBadPayloadSnippet = 512;   // enough to recognise an HTML page
+
+bool is_connect_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Transfer::Transfer(HttpClient& owner, const ClientOptions& options, curl_slist* shared_headers)
+    : owner_(owner), options_(options), easy_(curl_easy_init()) {
+  if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed (out of memory?)");
+  // Options that never change for this handle are set once here, not per request.
+  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
+  // Servers under test speak HTTP/1.1 streams; h2 over ALPN would change connection behaviour.
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(easy_, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &Transfer::on_prereq);
+  curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  if (options.stall_timeout.count() > 0) {
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(options.stall_timeout.count()));
+  }
+  if (!options.api_key.empty()) {
+    curl_easy_setopt(easy_, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+    curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, options.api_key.c_str());
+  }
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+  if (!options.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, options.ca_file.c_str());
+  // Our own node (fixed buffer, rewritten per request) in front of the shared headers: sending
+  // X-Request-Id costs no allocation. curl only reads the list.
+  id_header_.data = id_header_text_;
+  id_header_.next = shared_headers;
+  curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, &id_header_);
+}
+
+Transfer::~Transfer() {
+  curl_easy_cleanup(easy_);
+}
+
+void Transfer::prepare(const TransferSpec& spec) {
+  spec_ = spec;
+  explicit_retry_done_ = false;
+  constexpr std::string_view kPrefix = "X-Request-Id: ";
+  std::copy(kPrefix.begin(), kPrefix.end(), id_header_text_);
+  char* end = id_header_text_ + sizeof id_header_text_ - 1;
+  auto [ptr, ec] = std::to_chars(id_header_text_ + kPrefix.size(), end, spec.record->id);
+  *ptr = '\0';
+  curl_easy_setopt(easy_, CURLOPT_URL, spec_.url.data());
+  curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, spec_.body.data());
+  curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec_.body.size()));
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 0L);
+  reset_attempt();
+}
+
+void Transfer::reset_attempt() {
+  body_ = Body::undecided;
+  status_ = 0;
+  attempts_ = 0;
+  error_body_.clear();
+  content_type_.clear();
+  error_buffer_[0] = '\0';
+  spec_.record->bytes_received = 0;
+}
+
+int Transfer::on_prereq(void* self, char*, char*, int, int) {
+  // Runs in curl's DO state on a connected (or reused) socket, right before the request is
+  // written: this is DESIGN.md's t0. It runs again if curl silently retries on a new
+  // connection, which is how such retries become visible.
+  auto* t = static_cast<Transfer*>(self);
+  t->spec_.record->send_ns = monotonic_ns();
+  ++t->attempts_;
+  return CURL_PREREQFUNC_OK;
+}
+
+void Transfer::decide_body_kind() {
+  long code = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
+  status_ = static_cast<int>(code);
+  if (status_ < 200 || status_ >= 300) {
+    body_ = Body::error_body;
+    return;
+  }
+  char* type = nullptr;
+  curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+  if (type != nullptr && !is_streamable_content_type(type)) {
+    body_ = Body::bad_payload;
+    content_type_ = type;
+    return;
+  }
+  body_ = Body::stream;
+}
+
+std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count, void* self) {
+  const std::int64_t arrival = monotonic_ns();  // first thing: bytes arrived, before parsing
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  RequestRecord& record = *t->spec_.record;
+  record.bytes_received += static_cast<std::int64_t>(n);
+  if (t->body_ == Body::undecided) t->decide_body_kind();
+  switch (t->body_) {
+    case Body::stream:
+      t->spec_.parser->on_bytes(std::string_view(data, n), arrival, record);
+      break;
+    case Body::error_body:
+    case Body::bad_payload: {
+      const std::size_t cap = t->body_ == Body::error_body ? kErrorBodyCap : kBadPayloadSnippet;
+      const std::size_t room = cap - std::min(cap, t->error_body_.size());
+      t->error_body_.append(data, std::min(room, n));
+      break;
+    }
+    case Body::undecided:
+      break;
+  }
+  return n;
+}
+
+bool Transfer::wants_stale_retry(CURLcode result) const {
+  if (!options_.retry_stale_connection || explicit_retry_done_ || attempts_ > 1) return false;
+  if (result != CURLE_GOT_NOTHING && result != CURLE_SEND_ERROR && result != CURLE_RECV_ERROR)
+    return false;
+  long header_bytes = 0;
+  long new_connections = 0;
+  curl_easy_getinfo(easy_, CURLINFO_HEADER_SIZE, &header_bytes);
+  curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &new_connections);
+  // Only a reused connection that yielded nothing: the server closed it as we reused it.
+  return new_connections == 0 && header_bytes == 0 && spec_.record->bytes_received == 0;
+}
+
+void Transfer::prepare_retry() {
+  explicit_retry_done_ = true;
+  ++spec_.record->retries;
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
+  reset_attempt();
+}
+
+void Transfer::fail(ErrorKind kind, std::string message) {
+  RequestRecord& record = *spec_.record;
+  record.error = kind;
+  record.error_message = std::move(message);
+}
+
+long Transfer::finish(CURLcode result) {
+  RequestRecord& record = *spec_.record;
+  record.end_ns = monotonic_ns();
+  if (attempts_ > 1) record.retries += attempts_ - 1;  // curl's own invisible retries
+  long new_connections = 0;
+  curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &new_connections);
+  if (body_ == Body::undecided) {
+    long code = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
+    status_ = static_cast<int>(code);
+    if (status_ != 0) body_ = status_ >= 200 && status_ < 300 ? Body::stream : Body::error_body;
+  }
+  record.http_status = status_;
+  const std::string curl_text = error_buffer_[0] != '\0' ? std::string(error_buffer_)
+                                                         : std::string(curl_easy_strerror(result));
+  const bool timed_out = result == CURLE_OPERATION_TIMEDOUT;
+  const std::string_view curl_msg = curl_text;
+  const bool stalled = curl_msg.starts_with("Operation too slow");
+  auto timeout_message = [&] {
+    return std::string(stalled ? "stalled (no bytes for the stall timeout) on "
+                               : "request timeout exceeded on ") +
+           std::string(spec_.url) + ": " + curl_text;
+  };
+
+  if (status_ == 0) {  // no answer at all
+    if (is_connect_failure(result) || (timed_out && attempts_ == 0)) {
+      fail(ErrorKind::connect, "cannot connect to " + std::string(spec_.url) + ": " + curl_text);
+    } else if (timed_out) {
+      fail(ErrorKind::timeout, timeout_message());
+    } else {
+      fail(ErrorKind::truncated, "no response from " + std::string(spec_.url) +
+                                     " (connection closed before an answer): " + curl_text);
+    }
+    return new_connections;
+  }
+  switch (body_) {
+    case Body::stream:
+      spec_.parser->on_end(record.end_ns, record);
+      if (result == CURLE_OK) break;
+      if (timed_out && record.error != ErrorKind::stream_error) {
+        fail(ErrorKind::timeout, timeout_message());
+      } else if (record.error == ErrorKind::truncated) {
+        record.error_message += " (transport: " + curl_text + ")";
+      }
+      // Otherwise the API's end marker arrived before the transport failed: the answer is whole.
+      break;
+    case Body::error_body:
+      if (spec_.adapter != nullptr) {
+        spec_.adapter->record_http_error(status_, error_body_, record);
+      } else {
+        fail(ErrorKind::http_status, "HTTP " + std::to_string(status_) + ": " + error_body_);
+      }
+      if (record.error == ErrorKind::none) record.error = ErrorKind::http_status;
+      break;
+    case Body::bad_payload:
+      fail(ErrorKind::bad_payload, "server answered HTTP " + std::to_string(status_) +
+                                       " with Content-Type '" + content_type_ + "' from " +
+                                       std::string(spec_.url) +
+                                       " (expected text/event-stream or JSON; wrong port or a "
+                                       "proxy?); body starts: " +
+                                       error_body_.substr(0, 200));
+      break;
+    case Body::undecided:
+      break;
+  }
+  return new_connections;
+}
+
+}  // namespace servemeter::http
