@@ -1,0 +1,33 @@
+#pragma once
+// Is the server there and ready? Tries the preset's health path, then /v1/models, then
+// /api/tags, so an unknown OpenAI-compatible server or an Ollama behind another name is still
+// recognised; a 5xx answer (server loading) is "not ready" without trying the others.
+#include <string>
+#include <vector>
+
+namespace servemeter {
+
+struct HealthProbe {
+  std::string url;
+  long status = 0;      // 0: no HTTP answer
+  std::string outcome;  // "200", "connection refused", …
+};
+
+struct HealthResult {
+  bool healthy = false;
+  bool simulated = false;  // the server identified itself as servemeter's simulator
+  double time_scale = 1.0;  // the simulator's --time-scale (x-servemeter-time-scale header)
+  std::vector<HealthProbe> probes;
+  std::string describe() const;  // "GET http://…/health: connection refused; GET …"
+};
+
+struct HealthOptions {
+  std::string api_key;  // sent as a bearer token when set
+  long timeout_ms = 5000;
+  double wait_s = 0;  // keep retrying (every 0.5 s) for this long while unhealthy
+};
+
+HealthResult check_health(const std::string& base_url, const std::string& health_path,
+                          const HealthOptions& options);
+
+}  // namespace servemeter

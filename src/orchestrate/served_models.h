@@ -1,0 +1,18 @@
+#pragma once
+// Which models does the server serve? Read from /v1/models (OpenAI-style servers) or /api/tags
+// (Ollama), so a typo in --model is caught before the run instead of as N failed requests.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace servemeter {
+
+// nullopt when the server offers no listing we can read (the run then goes on unchecked).
+std::optional<std::vector<std::string>> served_models(const std::string& base_url,
+                                                      const std::string& api_key,
+                                                      long timeout_ms = 5000);
+
+// Ollama treats "name" and "name:latest" as the same model.
+bool model_is_served(const std::string& model_id, const std::vector<std::string>& served);
+
+}  // namespace servemeter
