@@ -1,0 +1,46 @@
+#include "cli/main_command.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/command_line.h"
+#include "cli/exit_codes.h"
+#include "cli/run_command.h"
+#include "cli/run_options.h"
+#include "cli/version.h"
+#include "sim/sim_options.h"
+
+namespace servemeter {
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{"servemeter: benchmark LLM serving frameworks on the same workload", "servemeter"};
+  app.set_version_flag("--version", std::string(kVersion));
+  app.require_subcommand(1);
+
+  RunOptions run_options;
+  CLI::App* run = app.add_subcommand("run", "benchmark one server on one workload cell");
+  add_run_options(*run, run_options);
+
+  sim::SimOptions sim_options;
+  CLI::App* sim = app.add_subcommand("sim", "serve a simulated vLLM/SGLang/Ollama/llama.cpp API");
+  sim::add_sim_options(*sim, sim_options);
+
+  if (argc < 2) {  // a bare `servemeter`: show what it can do
+    std::cerr << app.help();
+    return exit_code::kUsage;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? exit_code::kOk : exit_code::kUsage;
+  }
+  if (run->parsed()) return run_command(run_options, redacted_command_line(argc, argv));
+  if (sim->parsed()) {
+    const int code = sim::run_sim(sim_options);
+    return code == 1 ? exit_code::kSimulatorError : code;
+  }
+  return exit_code::kUsage;
+}
+
+}  // namespace servemeter
