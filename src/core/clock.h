@@ -13,6 +13,8 @@ inline std::int64_t monotonic_ns() noexcept {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-inline double ns_to_ms(std::int64_t ns) noexcept { return static_cast<double>(ns) / 1e6; }
+inline double ns_to_ms(std::int64_t ns) noexcept {
+  return static_cast<double>(ns) / 1e6;
+}
 
 }  // namespace servemeter

@@ -10,11 +10,15 @@ std::optional<double> span_ms(std::int64_t from, std::int64_t to) {
 }
 }  // namespace
 
-std::optional<double> ttft_ms(const RequestRecord& r) { return span_ms(r.send_ns, r.first_token_ns); }
+std::optional<double> ttft_ms(const RequestRecord& r) {
+  return span_ms(r.send_ns, r.first_token_ns);
+}
 std::optional<double> ttfc_ms(const RequestRecord& r) {
   return span_ms(r.send_ns, r.first_content_ns);
 }
-std::optional<double> e2el_ms(const RequestRecord& r) { return span_ms(r.send_ns, r.end_ns); }
+std::optional<double> e2el_ms(const RequestRecord& r) {
+  return span_ms(r.send_ns, r.end_ns);
+}
 std::optional<double> e2el_from_intended_ms(const RequestRecord& r) {
   return span_ms(r.intended_send_ns, r.end_ns);
 }

@@ -32,9 +32,10 @@ struct RequestRecord {
   // All times: CLOCK_MONOTONIC nanoseconds; 0 = did not happen.
   std::int64_t intended_send_ns = 0;  // open loop: from the arrival process; closed loop: = send_ns
   std::int64_t send_ns = 0;           // just before the request was handed to the socket
-  std::int64_t first_token_ns = 0;    // first event carrying any generated text (reasoning or content)
-  std::int64_t first_content_ns = 0;  // first event carrying answer content
-  std::int64_t end_ns = 0;            // end of stream (or failure)
+  std::int64_t first_token_ns =
+      0;  // first event carrying any generated text (reasoning or content)
+  std::int64_t first_content_ns = 0;         // first event carrying answer content
+  std::int64_t end_ns = 0;                   // end of stream (or failure)
   std::vector<std::int64_t> token_event_ns;  // arrival of every token-bearing event, in order
 
   // Token counts; -1 = unknown.

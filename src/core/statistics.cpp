@@ -45,7 +45,8 @@ std::optional<TrialEstimate> estimate_over_trials(std::span<const double> per_tr
   for (double v : per_trial) squares += (v - e.mean) * (v - e.mean);
   e.std = std::sqrt(squares / (n - 1));
   const boost::math::students_t t(n - 1);
-  const double half_width = boost::math::quantile(boost::math::complement(t, 0.025)) * *e.std / std::sqrt(n);
+  const double half_width =
+      boost::math::quantile(boost::math::complement(t, 0.025)) * *e.std / std::sqrt(n);
   e.ci95_low = e.mean - half_width;
   e.ci95_high = e.mean + half_width;
   return e;

@@ -17,7 +17,9 @@ namespace {
 constexpr std::string_view kSimulatedHeader = "x-servemeter-simulated:";
 constexpr std::string_view kTimeScaleHeader = "x-servemeter-time-scale:";
 
-size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
+size_t discard_body(char*, size_t size, size_t count, void*) {
+  return size * count;
+}
 
 bool starts_with_header(std::string_view line, std::string_view name) {
   return line.size() >= name.size() && strncasecmp(line.data(), name.data(), name.size()) == 0;
@@ -63,7 +65,8 @@ HealthProbe probe(const std::string& url, const HealthOptions& options, HealthRe
 
 std::string HealthResult::describe() const {
   std::string text;
-  for (const auto& p : probes) text += (text.empty() ? "" : "; ") + ("GET " + p.url + ": " + p.outcome);
+  for (const auto& p : probes)
+    text += (text.empty() ? "" : "; ") + ("GET " + p.url + ": " + p.outcome);
   return text;
 }
 

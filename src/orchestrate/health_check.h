@@ -15,7 +15,7 @@ struct HealthProbe {
 
 struct HealthResult {
   bool healthy = false;
-  bool simulated = false;  // the server identified itself as servemeter's simulator
+  bool simulated = false;   // the server identified itself as servemeter's simulator
   double time_scale = 1.0;  // the simulator's --time-scale (x-servemeter-time-scale header)
   std::vector<HealthProbe> probes;
   std::string describe() const;  // "GET http://…/health: connection refused; GET …"

@@ -39,8 +39,7 @@ std::optional<std::string> get(const std::string& url, const std::string& api_ke
 }  // namespace
 
 std::optional<std::vector<std::string>> served_models(const std::string& base_url,
-                                                      const std::string& api_key,
-                                                      long timeout_ms) {
+                                                      const std::string& api_key, long timeout_ms) {
   const std::pair<const char*, const char*> listings[] = {{"/v1/models", "data"},
                                                           {"/api/tags", "models"}};
   for (const auto& [path, array_key] : listings) {

@@ -68,8 +68,8 @@ CellSummary summarize_cell(std::span<const RequestRecord> records, bool open_loo
         last_send = std::max(last_send, r.send_ns);
       }
     if (sends >= 2 && last_send > first_send)
-      s.achieved_request_rate =
-          static_cast<double>(sends - 1) / (static_cast<double>(last_send - first_send) / 1e9 * time_scale);
+      s.achieved_request_rate = static_cast<double>(sends - 1) /
+                                (static_cast<double>(last_send - first_send) / 1e9 * time_scale);
     s.send_lag_ms = distribution_of(records, send_lag_ms, time_scale);
     s.e2el_from_intended_ms = distribution_of(records, e2el_from_intended_ms, time_scale);
     s.ttft_from_intended_ms = distribution_of(records, ttft_from_intended_ms, time_scale);
@@ -87,7 +87,8 @@ CellSummary summarize_cell(std::span<const RequestRecord> records, bool open_loo
     }
   }
   if (input_with_cache_report > 0)
-    s.cached_token_fraction = static_cast<double>(cached) / static_cast<double>(input_with_cache_report);
+    s.cached_token_fraction =
+        static_cast<double>(cached) / static_cast<double>(input_with_cache_report);
   return s;
 }
 

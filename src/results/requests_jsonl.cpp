@@ -9,9 +9,15 @@ namespace {
 
 using nlohmann::json;
 
-json ns_or_null(std::int64_t ns) { return ns == 0 ? json(nullptr) : json(ns); }
-json count_or_null(std::int64_t n) { return n < 0 ? json(nullptr) : json(n); }
-json ms_or_null(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json ns_or_null(std::int64_t ns) {
+  return ns == 0 ? json(nullptr) : json(ns);
+}
+json count_or_null(std::int64_t n) {
+  return n < 0 ? json(nullptr) : json(n);
+}
+json ms_or_null(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 std::string_view source_name(TokenCountSource s) {
   switch (s) {
@@ -123,7 +129,8 @@ RequestRecord parse_request_json(const json& line) {
     r.server_timing.predicted_ms = optional_from(*it, "predicted_ms");
     r.server_timing.total_ms = optional_from(*it, "total_ms");
     r.server_timing.load_ms = optional_from(*it, "load_ms");
-    if (const auto n = optional_from(*it, "cache_n")) r.server_timing.cache_n = static_cast<std::int64_t>(*n);
+    if (const auto n = optional_from(*it, "cache_n"))
+      r.server_timing.cache_n = static_cast<std::int64_t>(*n);
   }
   return r;
 }

@@ -1,9 +1,8 @@
 #pragma once
 // The raw per-request file: one JSON object per line, versioned. It is the contract between
 // measuring and analysing; every figure can be recomputed from it.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/request_record.h"
 

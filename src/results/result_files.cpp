@@ -45,8 +45,8 @@ std::string summary_line(const CellRun& cell) {
     std::snprintf(text, sizeof text, format, v.get<double>());
     return std::string(text);
   };
-  const auto concurrency = cell.params.contains("concurrency") ? cell.params["concurrency"].dump()
-                                                                : std::string("?");
+  const auto concurrency =
+      cell.params.contains("concurrency") ? cell.params["concurrency"].dump() : std::string("?");
   return "[" + cell.scenario + "] " + cell.cell + " conc=" + concurrency +
          " | TTFT=" + number("avg_ttft_ms", "%.1f") + "ms" +
          " | throughput=" + number("output_throughput_tok_s", "%.1f") + "tok/s" +

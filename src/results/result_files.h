@@ -7,8 +7,8 @@
 namespace servemeter {
 
 struct ResultPaths {
-  std::filesystem::path results_json;   // results/<fw>/<fw>_<model>_results.json
-  std::filesystem::path requests_jsonl; // results/<fw>/<fw>_<model>_requests.jsonl
+  std::filesystem::path results_json;    // results/<fw>/<fw>_<model>_results.json
+  std::filesystem::path requests_jsonl;  // results/<fw>/<fw>_<model>_requests.jsonl
 };
 
 // Model ids hold '/' and ':' (meta-llama/…, llama3.1:8b); file names get '-' instead.

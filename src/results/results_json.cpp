@@ -50,8 +50,7 @@ json cell_figures_json(const CellSummary& s, bool open_loop) {
   const std::string no_success = "no successful measured request";
   out["num_requests"] = s.measured;
   out["successful_requests"] = s.succeeded;
-  put_distribution(out, null_reasons, "ttft", s.ttft_ms,
-                   "no successful request produced a token");
+  put_distribution(out, null_reasons, "ttft", s.ttft_ms, "no successful request produced a token");
   put_distribution(out, null_reasons, "ttfc", s.ttfc_ms,
                    "no successful request produced answer content (reasoning only, or none)");
   put_distribution(out, null_reasons, "tpot", s.tpot_ms,
@@ -63,18 +62,16 @@ json cell_figures_json(const CellSummary& s, bool open_loop) {
     put_distribution(out, null_reasons, "send_lag", s.send_lag_ms, no_success);
     put_distribution(out, null_reasons, "latency_from_intended", s.e2el_from_intended_ms,
                      no_success);
-    put_distribution(out, null_reasons, "ttft_from_intended", s.ttft_from_intended_ms,
-                     no_success);
+    put_distribution(out, null_reasons, "ttft_from_intended", s.ttft_from_intended_ms, no_success);
     put_optional(out, null_reasons, "achieved_request_rate", s.achieved_request_rate,
                  "fewer than two measured requests were sent");
   }
   // Runbook meaning kept: total_token_throughput is *generated* tokens per second.
   put_optional(out, null_reasons, "total_token_throughput", s.output_throughput_tok_s, no_success);
-  put_optional(out, null_reasons, "output_throughput_tok_s", s.output_throughput_tok_s,
-               no_success);
-  put_optional(out, null_reasons, "total_throughput_tok_s", s.total_throughput_tok_s,
-               s.input_tokens_unknown ? "the server did not report input token counts"
-                                      : no_success);
+  put_optional(out, null_reasons, "output_throughput_tok_s", s.output_throughput_tok_s, no_success);
+  put_optional(
+      out, null_reasons, "total_throughput_tok_s", s.total_throughput_tok_s,
+      s.input_tokens_unknown ? "the server did not report input token counts" : no_success);
   put_optional(out, null_reasons, "request_throughput", s.request_throughput, no_success);
   put_optional(out, null_reasons, "success_rate", s.success_rate, "no measured request");
   put_optional(out, null_reasons, "cached_token_fraction", s.cached_token_fraction,
@@ -82,8 +79,8 @@ json cell_figures_json(const CellSummary& s, bool open_loop) {
   out["total_time_sec"] = s.duration_s;
   out["total_output_tokens"] = s.output_tokens;
   out["total_input_tokens"] = s.input_tokens_unknown ? json(nullptr) : json(s.input_tokens);
-  out["output_token_count_source"] = s.output_tokens_from_chunks ? "chunk_count (approximate)"
-                                                                 : "server";
+  out["output_token_count_source"] =
+      s.output_tokens_from_chunks ? "chunk_count (approximate)" : "server";
   out["errors"] = s.errors_by_kind;
   out["retries"] = s.retries;
   const std::string no_telemetry =
@@ -116,7 +113,8 @@ json results_json(const RunDocument& run) {
     json trials = json::array();
     std::vector<json> figures;
     for (const auto& records : cell.trials) {
-      figures.push_back(cell_figures_json(summarize_cell(records, cell.open_loop, cell.time_scale), cell.open_loop));
+      figures.push_back(cell_figures_json(summarize_cell(records, cell.open_loop, cell.time_scale),
+                                          cell.open_loop));
       trials.push_back(figures.back());
     }
     // Top-level figures: mean over trials (a single trial: that trial's figures), with the
@@ -130,7 +128,8 @@ json results_json(const RunDocument& run) {
           continue;
         std::vector<double> per_trial;
         for (const auto& f : figures)
-          if (f.contains(field) && f[field].is_number()) per_trial.push_back(f[field].get<double>());
+          if (f.contains(field) && f[field].is_number())
+            per_trial.push_back(f[field].get<double>());
         if (per_trial.size() != figures.size()) continue;
         const auto estimate = estimate_over_trials(per_trial);
         value = estimate->mean;

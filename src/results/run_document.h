@@ -1,10 +1,9 @@
 #pragma once
 // Everything one `servemeter run` measured for one framework and model, and how.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/request_record.h"
 
@@ -26,11 +25,11 @@ struct RunMetadata {
 };
 
 struct CellRun {
-  std::string scenario;    // "custom" for a command-line cell
-  std::string cell;        // label, e.g. "in=512,out=256,conc=8"
-  nlohmann::json params;   // input_tokens, output_tokens, concurrency, num_requests, rate…
+  std::string scenario;   // "custom" for a command-line cell
+  std::string cell;       // label, e.g. "in=512,out=256,conc=8"
+  nlohmann::json params;  // input_tokens, output_tokens, concurrency, num_requests, rate…
   bool open_loop = false;
-  double time_scale = 1.0;  // copied from RunMetadata::time_scale
+  double time_scale = 1.0;                         // copied from RunMetadata::time_scale
   std::vector<std::vector<RequestRecord>> trials;  // records of each trial, warm-up included
 };
 

@@ -46,7 +46,8 @@ void merge_file(Presets& presets, const std::filesystem::path& file) {
 }
 
 void replace_all(std::string& text, const std::string& what, const std::string& with) {
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size()))
+  for (auto pos = text.find(what); pos != std::string::npos;
+       pos = text.find(what, pos + with.size()))
     text.replace(pos, what.size(), with);
 }
 

@@ -7,12 +7,12 @@
 namespace servemeter {
 namespace {
 constexpr std::array<std::string_view, 64> kWords{
-    "the",   "model", "server", "token",  "cache", "batch",  "query", "answer", "short", "long",
-    "time",  "first", "second", "value",  "data",  "table",  "river", "city",   "light", "stone",
-    "water", "paper", "music",  "system", "road",  "house",  "green", "small",  "large", "quick",
-    "story", "field", "world",  "number", "group", "market", "state", "point",  "place", "night",
-    "today", "power", "change", "family", "money", "school", "reason", "level", "order", "rule",
-    "north", "south", "east",   "west",   "plant", "animal", "simple", "early", "later", "final",
+    "the",   "model", "server", "token",  "cache", "batch",  "query",  "answer", "short", "long",
+    "time",  "first", "second", "value",  "data",  "table",  "river",  "city",   "light", "stone",
+    "water", "paper", "music",  "system", "road",  "house",  "green",  "small",  "large", "quick",
+    "story", "field", "world",  "number", "group", "market", "state",  "point",  "place", "night",
+    "today", "power", "change", "family", "money", "school", "reason", "level",  "order", "rule",
+    "north", "south", "east",   "west",   "plant", "animal", "simple", "early",  "later", "final",
     "open",  "close", "write",  "read"};
 }  // namespace
 

@@ -34,7 +34,9 @@ TEST(Summarize, UnsortedInputGivesNumpyFigures) {
   EXPECT_DOUBLE_EQ(d->p95, 9.55);
 }
 
-TEST(Summarize, EmptyIsNotMeasured) { EXPECT_FALSE(summarize({}).has_value()); }
+TEST(Summarize, EmptyIsNotMeasured) {
+  EXPECT_FALSE(summarize({}).has_value());
+}
 
 TEST(TrialEstimate, SampleStdAndStudentTInterval) {
   const std::vector<double> trials{10, 12, 14};

@@ -16,7 +16,9 @@ TEST(ApproxTokenizer, LongWordsSplitEverySixLetters) {
   EXPECT_EQ(approx_token_count("internationalization"), 4u);  // 20 letters
 }
 
-TEST(ApproxTokenizer, DigitsInGroupsOfThree) { EXPECT_EQ(approx_token_count("1234567"), 3u); }
+TEST(ApproxTokenizer, DigitsInGroupsOfThree) {
+  EXPECT_EQ(approx_token_count("1234567"), 3u);
+}
 
 TEST(ApproxTokenizer, KoreanCostsMoreThanEnglishOfSameMeaning) {
   const auto korean = approx_token_count("대한민국의 수도는 어디입니까?");
