@@ -1,6 +1,5 @@
 #include "orchestrate/health_check.h"
 
-#include <curl/curl.h>
 #include <strings.h>
 
 #include <chrono>
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "orchestrate/http_get.h"
 
 namespace servemeter {
 namespace {
@@ -17,48 +17,22 @@ namespace {
 constexpr std::string_view kSimulatedHeader = "x-servemeter-simulated:";
 constexpr std::string_view kTimeScaleHeader = "x-servemeter-time-scale:";
 
-size_t discard_body(char*, size_t size, size_t count, void*) {
-  return size * count;
-}
-
 bool starts_with_header(std::string_view line, std::string_view name) {
   return line.size() >= name.size() && strncasecmp(line.data(), name.data(), name.size()) == 0;
 }
 
-size_t watch_headers(char* data, size_t size, size_t count, void* result) {
-  const std::string_view line(data, size * count);
-  auto& health = *static_cast<HealthResult*>(result);
+void watch_header(std::string_view line, HealthResult& health) {
   if (starts_with_header(line, kSimulatedHeader)) health.simulated = true;
   if (starts_with_header(line, kTimeScaleHeader)) {
     const double scale = std::atof(std::string(line.substr(kTimeScaleHeader.size())).c_str());
     if (scale > 0) health.time_scale = scale;
   }
-  return line.size();
 }
 
 HealthProbe probe(const std::string& url, const HealthOptions& options, HealthResult& health) {
-  HealthProbe result{url, 0, ""};
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  if (!options.api_key.empty())
-    headers = curl_slist_append(headers, ("Authorization: Bearer " + options.api_key).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options.timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, watch_headers);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &health);
-  const CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
-    result.outcome = "HTTP " + std::to_string(result.status);
-  } else {
-    result.outcome = curl_easy_strerror(rc);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return result;
+  const GetResult got = http_get(url, options.api_key, options.timeout_ms, false,
+                                 [&](std::string_view line) { watch_header(line, health); });
+  return {url, got.status, got.status != 0 ? "HTTP " + std::to_string(got.status) : got.error};
 }
 
 }  // namespace

@@ -14,6 +14,26 @@ std::string usage_vllm(const FinishInfo& f) {
          ",\"completion_tokens\":" + std::to_string(f.completion_tokens) + "}";
 }
 
+// vLLM's tail of a stream, chat and completions alike: the `choices:[]` usage chunk (when asked
+// for), then [DONE]; and its in-stream error event (json.dumps spacing) then [DONE].
+void vllm_finish(std::string& out, const StreamInfo& info, std::string_view object,
+                 const FinishInfo& f) {
+  if (info.include_usage) {
+    out += "data: {\"id\":" + json_string(info.id) + ",\"object\":\"";
+    out += object;
+    out += "\",\"created\":" + std::to_string(info.created) +
+           ",\"model\":" + json_string(info.model) + ",\"choices\":[],\"usage\":" + usage_vllm(f) +
+           "}\n\n";
+  }
+  out += kDone;
+}
+
+void vllm_error(std::string& out, std::string_view message) {
+  out += "data: {\"error\": {\"message\": " + json_string(message) +
+         ", \"type\": \"BadRequestError\", \"param\": null, \"code\": 400}}\n\n";
+  out += kDone;
+}
+
 // vLLM chat: exclude_unset, so nulls appear exactly where pydantic "set" them; `created` is
 // taken once per request. Role chunk with the first output; EOS yields {"content":""} with
 // finish_reason; a length cut puts finish_reason on the last text chunk.
@@ -77,20 +97,10 @@ class VllmChat final : public StreamEmitter {
   }
 
   void finish(std::string& out, const FinishInfo& f) override {
-    if (info_.include_usage) {
-      out += "data: {\"id\":" + json_string(info_.id) +
-             ",\"object\":\"chat.completion.chunk\",\"created\":" + std::to_string(info_.created) +
-             ",\"model\":" + json_string(info_.model) +
-             ",\"choices\":[],\"usage\":" + usage_vllm(f) + "}\n\n";
-    }
-    out += kDone;
+    vllm_finish(out, info_, "chat.completion.chunk", f);
   }
 
-  void error(std::string& out, std::string_view message) override {
-    out += "data: {\"error\": {\"message\": " + json_string(message) +
-           ", \"type\": \"BadRequestError\", \"param\": null, \"code\": 400}}\n\n";
-    out += kDone;
-  }
+  void error(std::string& out, std::string_view message) override { vllm_error(out, message); }
 
   void malformed(std::string& out) override {
     out += head_;
@@ -125,20 +135,10 @@ class VllmCompletions final : public StreamEmitter {
   }
 
   void finish(std::string& out, const FinishInfo& f) override {
-    if (info_.include_usage) {
-      out += "data: {\"id\":" + json_string(info_.id) +
-             ",\"object\":\"text_completion\",\"created\":" + std::to_string(info_.created) +
-             ",\"model\":" + json_string(info_.model) +
-             ",\"choices\":[],\"usage\":" + usage_vllm(f) + "}\n\n";
-    }
-    out += kDone;
+    vllm_finish(out, info_, "text_completion", f);
   }
 
-  void error(std::string& out, std::string_view message) override {
-    out += "data: {\"error\": {\"message\": " + json_string(message) +
-           ", \"type\": \"BadRequestError\", \"param\": null, \"code\": 400}}\n\n";
-    out += kDone;
-  }
+  void error(std::string& out, std::string_view message) override { vllm_error(out, message); }
 
   void malformed(std::string& out) override { out += head_ + "\n\n"; }
 

@@ -142,8 +142,13 @@ void SimServer::stop() {
     raw->acceptor.close(ignored);
     raw->flush_timer.cancel();
     if (raw->state->engine) raw->state->engine->stop();
-    raw->state->truth.flush();
-    raw->ioc.stop();
+    // A client can read a stream's last byte before this thread has run that write's
+    // completion, which logs the request's truth line: give pending completions a moment.
+    raw->flush_timer.expires_after(std::chrono::milliseconds(20));
+    raw->flush_timer.async_wait([raw](const boost::system::error_code&) {
+      raw->state->truth.flush();
+      raw->ioc.stop();
+    });
   });
   if (raw->thread.joinable()) raw->thread.join();
   raw->state->truth.flush();

@@ -125,6 +125,41 @@ TEST(RunCommand, AgainstSimProcessMarksSimulatedAndUsesOllamaApi) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(RunCommand, OpenLoopReportsAchievedRateSendLagAndIntendedLatency) {
+  const auto dir = temp_dir();
+  const auto r = run_process({SERVEMETER_BINARY,
+                              "run",
+                              "--simulate",
+                              "--sim-time-scale",
+                              "1",
+                              "--request-rate",
+                              "40",
+                              "--max-concurrency",
+                              "8",
+                              "--num-requests",
+                              "40",
+                              "--warmup",
+                              "0",
+                              "--input-tokens",
+                              "16",
+                              "--output-tokens",
+                              "4",
+                              "--no-progress",
+                              "--results-dir",
+                              dir.string()});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  const auto doc = read_json(dir / "vllm" / "vllm_llama3.1-8b_results.json");
+  const auto& cell = doc["results"][0];
+  EXPECT_EQ(cell["params"]["request_rate"], 40.0);
+  // A Poisson schedule of 40 arrivals at 40/s: the achieved rate is near, not at, the target.
+  EXPECT_GT(cell["achieved_request_rate"].get<double>(), 20.0);
+  EXPECT_LT(cell["achieved_request_rate"].get<double>(), 80.0);
+  EXPECT_TRUE(cell["p99_send_lag_ms"].is_number());
+  EXPECT_GE(cell["avg_latency_from_intended_ms"].get<double>(),
+            cell["avg_latency_ms"].get<double>());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RunCommand, ModelNotServedListsWhatIs) {
   sim::SimOptions options;
   auto server = sim::SimServer::start(options);

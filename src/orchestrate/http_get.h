@@ -1,0 +1,20 @@
+#pragma once
+// One blocking GET for pre-flight checks (health, model listing): not the measuring client.
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace servemeter {
+
+struct GetResult {
+  long status = 0;    // 0: no HTTP answer
+  std::string body;   // kept only when asked for
+  std::string error;  // curl's message when there was no answer
+};
+
+// `on_header` sees each response header line; `keep_body` keeps the body in the result.
+GetResult http_get(const std::string& url, const std::string& api_key, long timeout_ms,
+                   bool keep_body,
+                   const std::function<void(std::string_view)>& on_header = nullptr);
+
+}  // namespace servemeter
