@@ -10,6 +10,7 @@
 
 #include "cli/exit_codes.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace servemeter {
 namespace {
@@ -27,11 +28,6 @@ int unused_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
   return ntohs(addr.sin_port);
-}
-
-std::filesystem::path temp_dir() {
-  char name[] = "/tmp/servemeter-cli-XXXXXX";
-  return mkdtemp(name);
 }
 
 TEST(BadInput, UnknownFrameworkIsNamedWithTheChoices) {
@@ -63,32 +59,29 @@ TEST(BadInput, NonNumericFlagIsUsageError) {
 
 TEST(BadInput, UnreachableServerNamesUrlAndStartCommand) {
   const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r = run_process({SERVEMETER_BINARY, "run", "--framework", "vllm", "--base-url", url,
                               "--results-dir", dir.string()});
   EXPECT_EQ(r.exit_code, exit_code::kServerUnavailable);
   EXPECT_NE(r.err.find(url + "/health"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("vllm serve meta-llama/Llama-3.1-8B-Instruct"), std::string::npos) << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BadInput, UnwritableResultsFolderStopsBeforeRunning) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   std::ofstream(dir / "file") << "x";
   const auto r = run_process({SERVEMETER_BINARY, "run", "--simulate", "--num-requests", "1",
                               "--results-dir", (dir / "file" / "results").string()});
   EXPECT_EQ(r.exit_code, exit_code::kOutputUnwritable);
   EXPECT_NE(r.err.find((dir / "file" / "results").string()), std::string::npos) << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BadInput, MalformedPresetsFileIsNamed) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   std::ofstream(dir / "p.yaml") << "frameworks: [oops\n";
   const auto r = run_process({SERVEMETER_BINARY, "run", "--presets", (dir / "p.yaml").string()});
   EXPECT_EQ(r.exit_code, exit_code::kPresetError);
   EXPECT_NE(r.err.find((dir / "p.yaml").string()), std::string::npos) << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BadInput, NoSubcommandPrintsUsage) {

@@ -14,16 +14,12 @@
 #include "http/fake_server.h"
 #include "sim/sim_server.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 
 namespace servemeter {
 namespace {
 
 using testsupport::run_process;
-
-std::filesystem::path temp_dir() {
-  char name[] = "/tmp/servemeter-run-XXXXXX";
-  return mkdtemp(name);
-}
 
 nlohmann::json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -38,7 +34,7 @@ int count_lines(const std::filesystem::path& path) {
 }
 
 TEST(RunCommand, SimulatedRunWritesBothFilesAndSummaryLine) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r = run_process({SERVEMETER_BINARY,
                               "run",
                               "--simulate",
@@ -88,7 +84,6 @@ TEST(RunCommand, SimulatedRunWritesBothFilesAndSummaryLine) {
   const std::string raw((std::istreambuf_iterator<char>(requests)), {});
   EXPECT_EQ(all.find("sk-never-written"), std::string::npos);
   EXPECT_EQ(raw.find("sk-never-written"), std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunCommand, AgainstSimProcessMarksSimulatedAndUsesOllamaApi) {
@@ -109,7 +104,7 @@ TEST(RunCommand, AgainstSimProcessMarksSimulatedAndUsesOllamaApi) {
   ASSERT_EQ(first_line.rfind("listening on 127.0.0.1:", 0), 0u) << first_line;
   const std::string url = "http://" + first_line.substr(std::string("listening on ").size());
 
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r = run_process({SERVEMETER_BINARY, "run", "--framework", "ollama", "--model",
                               "llama3.1-8b", "--base-url", url, "--input-tokens", "32",
                               "--output-tokens", "8", "--num-requests", "3", "--warmup", "0",
@@ -122,11 +117,10 @@ TEST(RunCommand, AgainstSimProcessMarksSimulatedAndUsesOllamaApi) {
   EXPECT_EQ(doc["simulated"], true);
   EXPECT_EQ(doc["api"], "ollama-chat");
   EXPECT_EQ(doc["results"][0]["successful_requests"], 3);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunCommand, OpenLoopReportsAchievedRateSendLagAndIntendedLatency) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r = run_process({SERVEMETER_BINARY,
                               "run",
                               "--simulate",
@@ -157,23 +151,21 @@ TEST(RunCommand, OpenLoopReportsAchievedRateSendLagAndIntendedLatency) {
   EXPECT_TRUE(cell["p99_send_lag_ms"].is_number());
   EXPECT_GE(cell["avg_latency_from_intended_ms"].get<double>(),
             cell["avg_latency_ms"].get<double>());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunCommand, ModelNotServedListsWhatIs) {
   sim::SimOptions options;
   auto server = sim::SimServer::start(options);
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r = run_process(
       {SERVEMETER_BINARY, "run", "--framework", "vllm", "--model", "no-such-model", "--base-url",
        "http://127.0.0.1:" + std::to_string(server->port()), "--results-dir", dir.string()});
   EXPECT_EQ(r.exit_code, exit_code::kModelNotServed) << r.err;
   EXPECT_NE(r.err.find("'no-such-model'"), std::string::npos) << r.err;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunCommand, AllRequestsFailingIsRecordedAndExitCodeFive) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   // An OpenAI-compatible server that answers HTML (a proxy's error page).
   testing::FakeServer html([](const testing::SeenRequest& request, testing::FakeConnection& c) {
     if (request.path == "/v1/models")
@@ -190,7 +182,6 @@ TEST(RunCommand, AllRequestsFailingIsRecordedAndExitCodeFive) {
   const auto doc = read_json(dir / "openai" / "openai_m_results.json");
   EXPECT_EQ(doc["results"][0]["errors"]["bad_payload"], 3);
   EXPECT_TRUE(doc["results"][0]["avg_ttft_ms"].is_null());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(RunCommand, ServerErrorsAreRecordedWhileTheRunGoesOn) {
@@ -200,7 +191,7 @@ TEST(RunCommand, ServerErrorsAreRecordedWhileTheRunGoesOn) {
   options.ttft_ms = 2;
   options.itl_ms = 1;
   auto server = sim::SimServer::start(options);
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto r =
       run_process({SERVEMETER_BINARY, "run", "--framework", "vllm", "--base-url",
                    "http://127.0.0.1:" + std::to_string(server->port()), "--num-requests", "30",
@@ -212,7 +203,6 @@ TEST(RunCommand, ServerErrorsAreRecordedWhileTheRunGoesOn) {
   EXPECT_GT(cell["errors"]["http_status"].get<int>(), 3);
   EXPECT_LT(cell["success_rate"].get<double>(), 100.0);
   EXPECT_GT(cell["success_rate"].get<double>(), 0.0);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

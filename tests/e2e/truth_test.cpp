@@ -9,6 +9,7 @@
 
 #include "core/statistics.h"
 #include "e2e/e2e_util.h"
+#include "support/temp_dir.h"
 
 namespace servemeter::e2e {
 namespace {
@@ -22,8 +23,7 @@ constexpr double kP99BoundMs = 1.0;
 #endif
 
 TEST(Truth, ClientTtftAgreesWithSimulatorWithin1msAtP99) {
-  char dir_template[] = "/tmp/servemeter-truth-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(dir_template);
+  const testsupport::TempDir dir;
   sim::SimOptions options;
   options.ttft_ms = 10;
   options.itl_ms = 1;
@@ -67,7 +67,6 @@ TEST(Truth, ClientTtftAgreesWithSimulatorWithin1msAtP99) {
   RecordProperty("first_token_lag_p99_us", static_cast<int>(lag->p99 * 1000));
   EXPECT_LT(error->p99, kP99BoundMs) << "mean " << error->mean << " ms";
   EXPECT_LT(lag->p99, kP99BoundMs) << "mean " << lag->mean << " ms";
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "load/run_cell.h"
 #include "protocol/api_adapter.h"
 #include "support/run_process.h"
+#include "support/temp_dir.h"
 #include "workload/prompt_synthesis.h"
 
 namespace servemeter {
@@ -129,8 +130,7 @@ TEST(LlamaServer, RepeatedPrefixIsReusedAndLowersTtft) {
 
 TEST(LlamaServer, CliRunThroughLlamacppPresetKeepsServerTimings) {
   START_LLAMA_SERVER_OR_SKIP(server, {.slots = 4, .context = 8192});
-  char name[] = "/tmp/servemeter-llama-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(name);
+  const testsupport::TempDir dir;
   const auto r = testsupport::run_process(
       {SERVEMETER_BINARY, "run",         "--framework",     "llamacpp",
        "--model",         "llama3.1-8b", "--base-url",      server.base_url(),
@@ -153,7 +153,6 @@ TEST(LlamaServer, CliRunThroughLlamacppPresetKeepsServerTimings) {
     EXPECT_TRUE(j["server_timing"]["predicted_ms"].is_number()) << line;
   }
   EXPECT_EQ(lines, 9);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

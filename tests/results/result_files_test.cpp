@@ -8,14 +8,10 @@
 
 #include "results/atomic_file.h"
 #include "results/requests_jsonl.h"
+#include "support/temp_dir.h"
 
 namespace servemeter {
 namespace {
-
-std::filesystem::path temp_dir() {
-  char name[] = "/tmp/servemeter-results-XXXXXX";
-  return mkdtemp(name);
-}
 
 RequestRecord sample() {
   RequestRecord r;
@@ -69,7 +65,7 @@ TEST(ResultFiles, NamesAreFileSafe) {
 }
 
 TEST(ResultFiles, WritesBothFilesWithOneLinePerRequest) {
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   RunDocument run;
   run.meta.framework = "vllm";
   run.meta.model = "meta-llama/Llama-3.1-8B-Instruct";
@@ -89,12 +85,11 @@ TEST(ResultFiles, WritesBothFilesWithOneLinePerRequest) {
   const auto doc = nlohmann::json::parse(results);
   EXPECT_EQ(doc["simulated"], true);
   EXPECT_EQ(doc["results"][0]["successful_requests"], 2);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ResultFiles, UnwritableFolderNamesThePath) {
   // Root ignores permission bits, so use a path under a regular file: unwritable for anyone.
-  const auto dir = temp_dir();
+  const testsupport::TempDir dir;
   const auto file = dir / "a-file";
   write_file_atomically(file, "x");
   try {
@@ -104,7 +99,6 @@ TEST(ResultFiles, UnwritableFolderNamesThePath) {
     EXPECT_NE(std::string(e.what()).find((file / "results").string()), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("--results-dir"), std::string::npos);
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ResultFiles, SummaryLineHasRunbookShape) {

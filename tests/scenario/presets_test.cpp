@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "support/temp_dir.h"
+
 namespace servemeter {
 namespace {
 
@@ -38,8 +40,7 @@ TEST(Presets, StartCommandFillsModelAndPort) {
 }
 
 TEST(Presets, UserFileOverridesKeyByKeyAndAddsEntries) {
-  char name[] = "/tmp/servemeter-presets-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(name);
+  const testsupport::TempDir dir;
   std::ofstream(dir / "mine.yaml") << "frameworks:\n  vllm:\n    port: 9000\n"
                                       "  tgi:\n    port: 3000\n    api: openai-chat\n"
                                       "models:\n  qwen:\n    vllm: Qwen/Qwen3-8B\n";
@@ -48,12 +49,10 @@ TEST(Presets, UserFileOverridesKeyByKeyAndAddsEntries) {
   EXPECT_EQ(presets.framework("vllm")->api, "openai-chat");  // kept from the shipped file
   EXPECT_EQ(presets.framework("tgi")->port, 3000);
   EXPECT_EQ(presets.resolve_model("qwen", "vllm"), "Qwen/Qwen3-8B");
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Presets, FrameworkWithoutApiIsRejectedNamingFile) {
-  char name[] = "/tmp/servemeter-presets-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(name);
+  const testsupport::TempDir dir;
   std::ofstream(dir / "bad.yaml") << "frameworks:\n  tgi:\n    port: 3000\n";
   try {
     load_presets(kShipped, {dir / "bad.yaml"});
@@ -62,7 +61,6 @@ TEST(Presets, FrameworkWithoutApiIsRejectedNamingFile) {
     EXPECT_NE(std::string(e.what()).find("'tgi'"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("bad.yaml"), std::string::npos) << e.what();
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
