@@ -42,6 +42,7 @@ class Transfer {
   HttpClient& owner_;
   const ClientOptions& options_;
   CURL* easy_ = nullptr;
+  CURLSH* share_ = nullptr;  // this handle's own connection cache
   TransferSpec spec_;
   Body body_ = Body::undecided;
   int status_ = 0;

@@ -13,6 +13,7 @@ class FakeParser final : public StreamParser {
  public:
   void on_bytes(std::string_view bytes, std::int64_t arrival_ns, RequestRecord& record) override {
     ++bytes_calls;
+    record.bytes_received += static_cast<std::int64_t>(bytes.size());  // StreamParser's contract
     buffer_.append(bytes);
     std::size_t end;
     while ((end = buffer_.find("\n\n")) != std::string::npos) {

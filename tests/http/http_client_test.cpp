@@ -42,7 +42,8 @@ TEST(HttpClient, StampsEachEventAtArrival) {
   EXPECT_GT(r.send_ns, 0);
   EXPECT_LE(r.send_ns, r.first_token_ns);
   EXPECT_LE(r.token_event_ns[1], r.end_ns);
-  EXPECT_GT(r.bytes_received, 0);
+  EXPECT_EQ(r.bytes_received, static_cast<std::int64_t>(sse_event("a").size() +
+                                                        sse_event("b").size() + kSseDone.size()));
   EXPECT_EQ(h.parsers[0]->end_calls, 1);
   EXPECT_EQ(r.retries, 0);
 }
@@ -184,6 +185,7 @@ TEST(HttpClient, Non2xxBodyGoesToTheAdapter) {
   EXPECT_EQ(r.http_status, 400);
   EXPECT_EQ(h.adapter.http_error_calls, 1);
   EXPECT_EQ(h.adapter.last_error_body, body);
+  EXPECT_EQ(r.bytes_received, static_cast<std::int64_t>(body.size()));
   EXPECT_EQ(h.parsers[0]->bytes_calls, 0);
   EXPECT_EQ(h.parsers[0]->end_calls, 0);
 }

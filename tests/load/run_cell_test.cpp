@@ -8,6 +8,7 @@
 
 #include "http/fake_adapter.h"
 #include "http/fake_server.h"
+#include "protocol/api_adapter.h"
 
 namespace servemeter::load {
 namespace {
@@ -203,6 +204,33 @@ TEST(RunCell, RejectsUnusableInput) {
   in.load.mode = ClosedLoop{0};
   in.base_url = "http://127.0.0.1:1";
   EXPECT_THROW(run_cell(in, quiet), std::invalid_argument);
+}
+
+TEST(RunCell, CountsEachBodyByteOnceThroughARealAdapter) {
+  // The de-chunked body, sent in three HTTP chunks: every byte must be counted exactly once.
+  const std::string first = testing::sse_event("a");
+  const std::string second = testing::sse_event("b");
+  FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
+    conn.send_chunked_head(200, "text/event-stream");
+    conn.send_chunk(first);
+    conn.send_chunk(second);
+    conn.send_chunk(testing::kSseDone);
+    conn.end_chunks();
+  });
+  const auto adapter = make_adapter("openai-chat");
+  FakeAdapter unused;
+  CellInput in = make_input(server, unused, 3);
+  in.adapter = adapter.get();
+  in.load.mode = ClosedLoop{1};
+  NullProgress quiet;
+  const CellResult res = run_cell(in, quiet);
+  ASSERT_EQ(res.records.size(), 3u);
+  for (const RequestRecord& r : res.records) {
+    EXPECT_TRUE(r.ok()) << r.error_message;
+    EXPECT_EQ(r.token_event_ns.size(), 2u);
+    EXPECT_EQ(r.bytes_received,
+              static_cast<std::int64_t>(first.size() + second.size() + testing::kSseDone.size()));
+  }
 }
 
 }  // namespace
