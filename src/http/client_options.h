@@ -19,10 +19,6 @@ struct ClientOptions {
   std::string api_key;
   bool verify_tls = true;
   std::string ca_file;  // empty: system store
-  // Idle connections kept for reuse. curl's own default (4 × transfers in flight) closes idle
-  // connections after every lull and reopens them in the next burst, which shows up as open-loop
-  // send lag (the TCP connect lands between intended and actual send).
-  long max_connections = 1024;
   // Retry once, on a fresh connection, a request that died on a reused keep-alive connection
   // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
   bool retry_stale_connection = true;

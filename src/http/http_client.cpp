@@ -32,8 +32,6 @@ HttpClient::HttpClient(EventLoop& loop, ClientOptions options, CompletionHandler
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &HttpClient::on_timer_change);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_NOTHING));
-  if (options_.max_connections > 0)
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_connections);  // else curl's
   content_type_header_.data = kContentTypeHeader;
   content_type_header_.next = &expect_header_;
   expect_header_.data = kNoExpectHeader;

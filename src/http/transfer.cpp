@@ -38,11 +38,12 @@ bool is_connect_failure(CURLcode code) {
 Transfer::Transfer(HttpClient& owner, const ClientOptions& options, curl_slist* shared_headers)
     : owner_(owner), options_(options), easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed (out of memory?)");
-  // Each handle keeps its own connection cache. With one cache for the whole multi handle, curl
-  // 7.88 walks every cached connection to find a free one and again when a transfer is removed:
-  // O(connections) per request, which at concurrency 1,024 cost more than the stream itself.
-  // A transfer here always runs on the connection its handle used last (a virtual user's
-  // keep-alive connection), so nothing is lost by keeping the caches apart.
+  // Each handle keeps its own connection cache, so a transfer runs on the connection its handle
+  // used last (a virtual user's keep-alive connection). With one cache for the whole multi
+  // handle, curl 7.88 walks every cached connection to find a free one and again when a
+  // transfer is removed: O(connections) per request. Idle connections also stay open through a
+  // lull (the shared cache closed them beyond its limit, and the reconnect showed up as
+  // open-loop send lag); there are never more than the transfers at the busiest moment.
   share_ = curl_share_init();
   if (share_ == nullptr) {
     curl_easy_cleanup(easy_);
