@@ -30,9 +30,11 @@ class FramedParser final : public StreamParser {
     if (record.bytes_received < 64) core_.note_head(bytes);
     record.bytes_received += static_cast<std::int64_t>(bytes.size());
     last_arrival_ns_ = arrival_ns;
+    read_ = bytes;
     framer_.feed(bytes, arrival_ns, [&](std::string_view payload, std::int64_t stamp) {
       event(payload, stamp, record);
     });
+    read_ = {};
   }
 
   void on_end(std::int64_t end_ns, RequestRecord& record) override {
@@ -57,7 +59,7 @@ class FramedParser final : public StreamParser {
     if (payload.empty()) return;  // an empty SSE data field: nothing to read
     EventFacts facts;
     try {
-      simdjson::ondemand::document& doc = parse_event_json(payload);
+      simdjson::ondemand::document& doc = parse_event_json(payload, readable_from(payload));
       // simdjson 3.0 has no document::at_end(), so bytes after the object go unnoticed; servers
       // never send them and the framing would have split them off anyway.
       reader_.read(doc.get_object().value(), facts);
@@ -68,8 +70,18 @@ class FramedParser final : public StreamParser {
     core_.apply(facts, arrival_ns, record);
   }
 
+  // Bytes readable from `payload` on: to the end of the current read when the payload lies in it.
+  size_t readable_from(std::string_view payload) const noexcept {
+    const auto begin = reinterpret_cast<std::uintptr_t>(read_.data());
+    const auto end = begin + read_.size();
+    const auto p = reinterpret_cast<std::uintptr_t>(payload.data());
+    if (begin != 0 && p >= begin && p + payload.size() <= end) return end - p;
+    return payload.size();
+  }
+
   Framer framer_;
   Reader reader_;
+  std::string_view read_;  // the read being framed, while on_bytes runs
   StreamCore core_;
   std::int64_t last_arrival_ns_ = 0;
   bool started_ = false;
