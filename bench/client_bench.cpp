@@ -2,11 +2,12 @@
 // `servemeter sim` in a second process. On a 2-core machine the client is pinned to core 0 and
 // the simulator to core 1 (override with --client-cpu/--server-cpu; -1 = no pinning).
 //
-//   client_bench SERVEMETER_BINARY [--quick]
+//   client_bench SERVEMETER_BINARY [--quick] [--only SCENARIO] [--conc C] [--tokens N]
 //
 // Scenarios (the Foundation issue's speed goals):
 //   ingest    sim answers at once, 16 events per write, 256 tokens; concurrency 1/64/256/1024:
-//             token events/s on one client core, parsing every event's JSON
+//             token events/s on one client core, parsing every event's JSON, and both
+//             processes' core use (--tokens N changes the 256)
 //   accuracy  sim TTFT 50 ms, 10 ms per token, 16 events per write; C requests started at once
 //             at C = 1/64/256/1024: client TTFT − true TTFT (truth log) and the lag from the
 //             server's first-token write to the client's stamp
@@ -22,7 +23,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,11 +57,16 @@ struct Sim {
   std::string truth_log;
 };
 
-Sim start_sim(const std::string& binary, const std::vector<std::string>& flags) {
+// Only the accuracy scenario needs the truth log; writing it costs the simulator a line per
+// request, which would slow the simulator the ingest scenario must not be limited by.
+Sim start_sim(const std::string& binary, const std::vector<std::string>& flags,
+              bool with_truth_log = false) {
   Sim sim;
-  sim.truth_log = "/tmp/client_bench_truth_" + std::to_string(getpid()) + ".jsonl";
-  std::vector<std::string> args{binary,   "sim", "--profile",   "vllm",
-                                "--port", "0",   "--truth-log", sim.truth_log};
+  std::vector<std::string> args{binary, "sim", "--profile", "vllm", "--port", "0"};
+  if (with_truth_log) {
+    sim.truth_log = "/tmp/client_bench_truth_" + std::to_string(getpid()) + ".jsonl";
+    args.insert(args.end(), {"--truth-log", sim.truth_log});
+  }
   args.insert(args.end(), flags.begin(), flags.end());
   int out[2];
   if (pipe(out) != 0) std::exit(2);
@@ -88,6 +96,20 @@ Sim start_sim(const std::string& binary, const std::vector<std::string>& flags) 
   return sim;
 }
 
+// CPU seconds the simulator process has used so far (utime + stime from /proc).
+double sim_cpu_seconds(const Sim& sim) {
+  std::ifstream in("/proc/" + std::to_string(sim.pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close_paren + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip;  // state … cmajflt: fields 3–13
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct Truth {
   std::int64_t arrival_ns = 0, first_token_ns = 0;
 };
@@ -96,6 +118,7 @@ std::unordered_map<std::string, Truth> stop_sim(const Sim& sim) {
   kill(sim.pid, SIGTERM);
   waitpid(sim.pid, nullptr, 0);
   std::unordered_map<std::string, Truth> truth;
+  if (sim.truth_log.empty()) return truth;
   std::ifstream in(sim.truth_log);
   for (std::string line; std::getline(in, line);) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
@@ -156,29 +179,39 @@ Measured drive(const Sim& sim, load::LoadSpec spec, int requests, int max_tokens
   return m;
 }
 
-void ingest(const std::string& binary, bool quick) {
-  std::printf("\n## ingest: sim answers at once, 16 events/write, 256 tokens/request\n");
-  std::printf("%6s %9s %12s %10s %10s %9s %8s %7s\n", "conc", "requests", "events/s", "req/s",
-              "cpu_s", "cpu/event", "rss_MiB", "errors");
+// Per-request costs (connection reuse, request, headers) are spread over `tokens` events, so
+// running with --tokens 2048 as well separates them from the per-event cost.
+void ingest(const std::string& binary, bool quick, int only_conc, int tokens) {
+  std::printf("\n## ingest: sim answers at once, 16 events/write, %d tokens/request\n", tokens);
+  std::printf("%6s %9s %12s %10s %10s %9s %8s %8s %8s %7s\n", "conc", "requests", "events/s",
+              "req/s", "cpu_s", "cpu/event", "client", "sim", "rss_MiB", "errors");
   for (const int conc : {1, 64, 256, 1024}) {
+    if (only_conc > 0 && conc != only_conc) continue;
     const Sim sim =
         start_sim(binary, {"--ttft-ms", "0", "--itl-ms", "0", "--events-per-write", "16"});
-    const int requests = quick ? std::max(conc, 64) : std::max(4 * conc, 256);
-    const auto m = drive(sim, {load::ClosedLoop{conc}, 1}, requests, 256, 1);
+    // The same token count whatever --tokens is: 4 requests of 256 tokens per stream (at least
+    // 65,536 tokens in all).
+    const int requests =
+        std::max(1, (quick ? std::max(conc, 64) : std::max(4 * conc, 256)) * 256 / tokens);
+    const double sim_cpu0 = sim_cpu_seconds(sim);
+    const auto m = drive(sim, {load::ClosedLoop{conc}, 1}, requests, tokens, 1);
+    // Both sides' core use: a client well under 100% is waiting on the simulator.
+    const double sim_busy = (sim_cpu_seconds(sim) - sim_cpu0) / m.wall_s;
     stop_sim(sim);
-    std::printf("%6d %9d %12.0f %10.1f %10.3f %8.2fus %8.1f %7zu\n", conc, requests,
+    std::printf("%6d %9d %12.0f %10.1f %10.3f %8.2fus %7.0f%% %7.0f%% %8.1f %7zu\n", conc, requests,
                 m.events / m.wall_s, requests / m.wall_s, m.cpu_s, m.cpu_s * 1e6 / m.events,
-                peak_rss_mib(), m.errors);
+                100 * m.cpu_s / m.wall_s, 100 * sim_busy, peak_rss_mib(), m.errors);
   }
 }
 
-void accuracy(const std::string& binary) {
+void accuracy(const std::string& binary, int only_conc) {
   std::printf("\n## accuracy: sim TTFT 50 ms, ITL 10 ms, 16 events/write; C requests at once\n");
   std::printf("%6s %11s %11s %11s %11s %11s %8s %7s\n", "conc", "err_mean_ms", "err_p99_ms",
               "lag_mean_ms", "lag_p99_ms", "events/s", "rss_MiB", "errors");
   for (const int conc : {1, 64, 256, 1024}) {
+    if (only_conc > 0 && conc != only_conc) continue;
     const Sim sim =
-        start_sim(binary, {"--ttft-ms", "50", "--itl-ms", "10", "--events-per-write", "16"});
+        start_sim(binary, {"--ttft-ms", "50", "--itl-ms", "10", "--events-per-write", "16"}, true);
     // Warm the connection pool as a real run's warm-up would, then start C at once.
     drive(sim, {load::ClosedLoop{conc}, 1}, conc, 1, 1'000'000);
     const auto m = drive(sim, {load::ClosedLoop{conc}, 1}, conc, 64, 1);
@@ -246,18 +279,22 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: %s SERVEMETER_BINARY [--quick] [--client-cpu N] [--server-cpu N] "
-                 "[--only ingest|accuracy|paced|pacing]\n",
+                 "[--only ingest|accuracy|paced|pacing] [--conc C] [--tokens N]\n",
                  argv[0]);
     return 2;
   }
   bool quick = false;
   std::string only;
+  int only_conc = 0;  // ingest and accuracy: just this concurrency
+  int tokens = 256;   // ingest: tokens per request
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") quick = true;
     if (a == "--client-cpu" && i + 1 < argc) g_client_cpu = std::atoi(argv[++i]);
     if (a == "--server-cpu" && i + 1 < argc) g_server_cpu = std::atoi(argv[++i]);
     if (a == "--only" && i + 1 < argc) only = argv[++i];
+    if (a == "--conc" && i + 1 < argc) only_conc = std::atoi(argv[++i]);
+    if (a == "--tokens" && i + 1 < argc) tokens = std::max(1, std::atoi(argv[++i]));
   }
   rlimit fds{};
   getrlimit(RLIMIT_NOFILE, &fds);
@@ -265,8 +302,8 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_NOFILE, &fds);
   pin_to(g_client_cpu);
   std::printf("client_bench: client on cpu %d, simulator on cpu %d\n", g_client_cpu, g_server_cpu);
-  if (only.empty() || only == "ingest") ingest(argv[1], quick);
-  if (only.empty() || only == "accuracy") accuracy(argv[1]);
+  if (only.empty() || only == "ingest") ingest(argv[1], quick, only_conc, tokens);
+  if (only.empty() || only == "accuracy") accuracy(argv[1], only_conc);
   if (only.empty() || only == "paced") paced(argv[1], quick);
   if (only.empty() || only == "pacing") pacing(argv[1], quick);
   return 0;
