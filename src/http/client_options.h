@@ -11,8 +11,9 @@ struct ClientOptions {
   // Whole request, headers to last byte. DESIGN.md: 300 s per request by default.
   std::chrono::milliseconds request_timeout{300'000};
   // No byte at all for this long → timeout. Long prefill is silence (no SSE heartbeats), so this
-  // must exceed the worst TTFT; 0 disables it. Implemented with CURLOPT_LOW_SPEED_*, whose speed
-  // is averaged over ~5 s, so a stall is reported between N and about N + 5 s of silence.
+  // must exceed the worst TTFT; 0 disables it. Checked every 50 ms on http://; over https:// it
+  // is CURLOPT_LOW_SPEED_*, whose speed is averaged over ~5 s, so a stall is reported between N
+  // and about N + 5 s of silence.
   std::chrono::seconds stall_timeout{120};
   // Sent as `Authorization: Bearer …` through curl's bearer auth; never logged or copied into
   // records.
@@ -22,6 +23,10 @@ struct ClientOptions {
   // Retry once, on a fresh connection, a request that died on a reused keep-alive connection
   // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
   bool retry_stale_connection = true;
+  // http:// requests go over servemeter's own HTTP/1.1 code (a fraction of curl's CPU per
+  // request and per read) unless this says curl; https:// always uses curl.
+  enum class Transport { automatic, curl };
+  Transport transport = Transport::automatic;
 };
 
 }  // namespace servemeter::http

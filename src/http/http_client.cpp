@@ -1,11 +1,14 @@
 #include "http/http_client.h"
 
+#include <netdb.h>
 #include <sys/epoll.h>
 
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 #include "core/clock.h"
+#include "http/plain_transfer.h"
 #include "http/transfer.h"
 
 namespace servemeter::http {
@@ -14,6 +17,15 @@ namespace {
 // curl_slist wants mutable char*; these are never written.
 char kContentTypeHeader[] = "Content-Type: application/json";
 char kNoExpectHeader[] = "Expect:";  // no 100-continue round trip before large prompts
+
+// How often deadlines (connect, request, stall) of plain-HTTP transfers are checked.
+constexpr std::int64_t kPlainSweepNs = 50'000'000;
+
+// A curl-allocated string, freed on scope exit.
+struct CurlString {
+  char* text = nullptr;
+  ~CurlString() { curl_free(text); }
+};
 
 void global_init_once() {
   static std::once_flag once;
@@ -40,6 +52,7 @@ HttpClient::HttpClient(EventLoop& loop, ClientOptions options, CompletionHandler
 }
 
 HttpClient::~HttpClient() {
+  plain_all_.clear();  // closes their connections while the loop is still alive
   for (auto& t : all_) curl_multi_remove_handle(multi_, t->easy());  // no-op for idle handles
   all_.clear();  // easy handles go before the multi handle
   curl_multi_cleanup(multi_);
@@ -57,6 +70,10 @@ Transfer* HttpClient::acquire() {
 }
 
 void HttpClient::start(const TransferSpec& spec) {
+  if (wants_plain(spec.url)) {
+    start_plain(spec);
+    return;
+  }
   Transfer* t = acquire();
   t->prepare(spec);
   ++in_flight_;
@@ -106,11 +123,121 @@ void HttpClient::on_fd_ready(int fd, std::uint32_t epoll_events) {
   drain_completions();
 }
 
+std::int64_t HttpClient::deadline_ns() const {
+  if (plain_due_now_) return 0;
+  if (curl_deadline_ns_ < 0) return plain_sweep_ns_;
+  if (plain_sweep_ns_ < 0) return curl_deadline_ns_;
+  return std::min(curl_deadline_ns_, plain_sweep_ns_);
+}
+
 void HttpClient::on_deadline() {
-  curl_deadline_ns_ = -1;  // curl re-arms through on_timer_change if it still needs one
-  int running = 0;
-  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  drain_completions();
+  const std::int64_t now = monotonic_ns();
+  if (curl_deadline_ns_ >= 0 && curl_deadline_ns_ <= now) {
+    curl_deadline_ns_ = -1;  // curl re-arms through on_timer_change if it still needs one
+    int running = 0;
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain_completions();
+  }
+  if (plain_due_now_ || (plain_sweep_ns_ >= 0 && plain_sweep_ns_ <= now)) sweep_plain(now);
+}
+
+bool HttpClient::wants_plain(std::string_view url) const {
+  if (options_.transport == ClientOptions::Transport::curl) return false;
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return false;
+  }
+  return true;
+}
+
+const PlainTarget* HttpClient::plain_target(std::string_view url, std::string& why) {
+  const std::string key(url);
+  if (const auto it = plain_targets_.find(key); it != plain_targets_.end()) return it->second.get();
+  if (const auto it = plain_target_errors_.find(key); it != plain_target_errors_.end()) {
+    why = it->second;
+    return nullptr;
+  }
+  // curl's URL parser (the same rules as the https:// path), then one blocking resolve per URL.
+  auto target = std::make_unique<PlainTarget>();
+  CURLU* parsed = curl_url();
+  CurlString host, port, path, query;
+  const bool ok =
+      parsed != nullptr && curl_url_set(parsed, CURLUPART_URL, key.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &host.text, 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_PORT, &port.text, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_PATH, &path.text, 0) == CURLUE_OK;
+  if (ok) curl_url_get(parsed, CURLUPART_QUERY, &query.text, 0);
+  curl_url_cleanup(parsed);
+  if (!ok) {
+    why = "not a usable URL";
+  } else {
+    std::string name = host.text;
+    if (name.size() > 2 && name.front() == '[') name = name.substr(1, name.size() - 2);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const int rc = getaddrinfo(name.c_str(), port.text, &hints, &found);
+    if (rc != 0 || found == nullptr) {
+      why = std::string("could not resolve host '") + host.text + "': " + gai_strerror(rc);
+    } else {
+      std::memcpy(&target->address, found->ai_addr, found->ai_addrlen);
+      target->address_size = found->ai_addrlen;
+      freeaddrinfo(found);
+      target->host = host.text;
+      if (std::string_view(port.text) != "80") target->host += std::string(":") + port.text;
+      target->path = path.text;
+      if (query.text != nullptr) target->path += std::string("?") + query.text;
+    }
+  }
+  if (!why.empty()) {
+    plain_target_errors_.emplace(key, why);
+    return nullptr;
+  }
+  return plain_targets_.emplace(key, std::move(target)).first->second.get();
+}
+
+void HttpClient::start_plain(const TransferSpec& spec) {
+  PlainTransfer* t = nullptr;
+  if (plain_free_.empty()) {
+    plain_all_.push_back(std::make_unique<PlainTransfer>(*this, loop_, options_));
+    t = plain_all_.back().get();
+  } else {
+    t = plain_free_.back();
+    plain_free_.pop_back();
+  }
+  ++in_flight_;
+  ++plain_in_flight_;
+  std::string why;
+  if (const PlainTarget* target = plain_target(spec.url, why)) {
+    t->start(spec, *target);
+  } else {
+    t->start_failed(spec, why);
+  }
+  if (t->failed_to_start()) plain_due_now_ = true;
+  if (plain_sweep_ns_ < 0) plain_sweep_ns_ = monotonic_ns() + kPlainSweepNs;
+}
+
+void HttpClient::sweep_plain(std::int64_t now) {
+  plain_due_now_ = false;
+  // By index: a completion may start requests that add transfers to the list.
+  for (std::size_t i = 0; i < plain_all_.size(); ++i) {
+    PlainTransfer& t = *plain_all_[i];
+    if (t.in_flight()) t.run_pending(now);
+  }
+  plain_sweep_ns_ = plain_in_flight_ > 0 ? now + kPlainSweepNs : -1;
+}
+
+void HttpClient::plain_done(PlainTransfer* transfer, const TransferSpec& spec) {
+  const std::uint64_t tag = spec.tag;
+  RequestRecord* record = spec.record;
+  plain_free_.push_back(transfer);
+  --in_flight_;
+  --plain_in_flight_;
+  on_done_.on_complete(tag, *record);
+  if (plain_in_flight_ > 0 && plain_sweep_ns_ < 0) plain_sweep_ns_ = monotonic_ns() + kPlainSweepNs;
 }
 
 void HttpClient::drain_completions() {

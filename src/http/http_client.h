@@ -1,20 +1,23 @@
 #pragma once
-// Streaming HTTP client on libcurl's multi-socket interface, driven by an EventLoop on one thread
-// (wrk's model): thousands of concurrent streams, no O(n) scans, no locks, no per-event
-// allocation. Not thread-safe: call everything from the thread that runs the loop.
+// Streaming HTTP client driven by an EventLoop on one thread (wrk's model): thousands of
+// concurrent streams, no locks, no per-event allocation. http:// requests run on servemeter's
+// own HTTP/1.1 code (plain_transfer.h); https:// ones on libcurl's multi-socket interface. Not
+// thread-safe: call everything from the thread that runs the loop.
 //
-// Timing contract (DESIGN.md):
-//   record.send_ns  — stamped in curl's pre-request callback, which runs on the connected (or
-//                     reused) socket immediately before the request bytes are written; never the
+// Timing contract (DESIGN.md), on either transport:
+//   record.send_ns  — stamped on the connected (or reused) socket immediately before the
+//                     request bytes are written (curl: its pre-request callback); never the
 //                     queueing time. On a retry, the attempt that got the answer.
-//   arrival stamps  — monotonic_ns() at entry of curl's write callback, before any parsing.
-//   record.end_ns   — when curl reports the transfer done (or failed).
+//   arrival stamps  — taken as soon as a read returns (curl: entry of its write callback),
+//                     before any parsing.
+//   record.end_ns   — when the transfer is done (or failed).
 #include <curl/curl.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/request_record.h"
@@ -40,7 +43,9 @@ class CompletionHandler {
   virtual void on_complete(std::uint64_t tag, RequestRecord& record) = 0;
 };
 
-class Transfer;  // one easy handle and its per-request state (transfer.h)
+class Transfer;       // one easy handle and its per-request state (transfer.h)
+class PlainTransfer;  // one virtual user's plain-HTTP connection (plain_transfer.h)
+struct PlainTarget;
 
 class HttpClient final : private FdHandler, private LoopHook {
  public:
@@ -58,16 +63,24 @@ class HttpClient final : private FdHandler, private LoopHook {
 
  private:
   friend class Transfer;
+  friend class PlainTransfer;
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
   static int on_timer_change(CURLM* multi, long timeout_ms, void* self);
 
   void on_fd_ready(int fd, std::uint32_t epoll_events) override;
-  std::int64_t deadline_ns() const override { return curl_deadline_ns_; }
+  std::int64_t deadline_ns() const override;
   void on_deadline() override;
   bool busy() const override { return in_flight_ > 0; }
 
   void drain_completions();
   Transfer* acquire();
+  bool wants_plain(std::string_view url) const;
+  void start_plain(const TransferSpec& spec);
+  // The parsed and resolved URL, or the reason it cannot be used (cached per URL).
+  const PlainTarget* plain_target(std::string_view url, std::string& why);
+  void note_new_connection() { ++connections_opened_; }
+  void plain_done(PlainTransfer* transfer, const TransferSpec& spec);
+  void sweep_plain(std::int64_t now);
 
   EventLoop& loop_;
   ClientOptions options_;
@@ -78,6 +91,13 @@ class HttpClient final : private FdHandler, private LoopHook {
   std::int64_t connections_opened_ = 0;
   std::vector<std::unique_ptr<Transfer>> all_;
   std::vector<Transfer*> free_;
+  std::vector<std::unique_ptr<PlainTransfer>> plain_all_;
+  std::vector<PlainTransfer*> plain_free_;
+  std::unordered_map<std::string, std::unique_ptr<PlainTarget>> plain_targets_;
+  std::unordered_map<std::string, std::string> plain_target_errors_;
+  std::size_t plain_in_flight_ = 0;
+  bool plain_due_now_ = false;        // a plain transfer failed to start: report it at once
+  std::int64_t plain_sweep_ns_ = -1;  // next deadline check of plain transfers
   // Headers every request shares; each transfer chains its own X-Request-Id node in front.
   curl_slist content_type_header_{};
   curl_slist expect_header_{};

@@ -6,13 +6,9 @@
 #include <string_view>
 
 #include "core/clock.h"
-#include "http/content_type.h"
 
 namespace servemeter::http {
 namespace {
-
-constexpr std::size_t kErrorBodyCap = 64 * 1024;  // enough for any server's error JSON
-constexpr std::size_t kBadPayloadSnippet = 512;   // enough to recognise an HTML page
 
 bool is_connect_failure(CURLcode code) {
   switch (code) {
@@ -106,13 +102,9 @@ void Transfer::prepare(const TransferSpec& spec) {
 }
 
 void Transfer::reset_attempt() {
-  body_ = Body::undecided;
-  status_ = 0;
   attempts_ = 0;
-  error_body_.clear();
-  content_type_.clear();
   error_buffer_[0] = '\0';
-  spec_.record->bytes_received = 0;
+  answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
 }
 
 int Transfer::on_prereq(void* self, char*, char*, int, int) {
@@ -125,47 +117,20 @@ int Transfer::on_prereq(void* self, char*, char*, int, int) {
   return CURL_PREREQFUNC_OK;
 }
 
-void Transfer::decide_body_kind() {
+void Transfer::note_head() {
   long code = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
-  status_ = static_cast<int>(code);
-  if (status_ < 200 || status_ >= 300) {
-    body_ = Body::error_body;
-    return;
-  }
   char* type = nullptr;
   curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
-  if (type != nullptr && !is_streamable_content_type(type)) {
-    body_ = Body::bad_payload;
-    content_type_ = type;
-    return;
-  }
-  body_ = Body::stream;
+  answer_.on_head(static_cast<int>(code), type != nullptr ? type : "");
 }
 
 std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count, void* self) {
   const std::int64_t arrival = monotonic_ns();  // first thing: bytes arrived, before parsing
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
-  RequestRecord& record = *t->spec_.record;
-  if (t->body_ == Body::undecided) t->decide_body_kind();
-  switch (t->body_) {
-    case Body::stream:
-      // The parser counts what it is handed (StreamParser's contract); counting here too would
-      // double bytes_received and hide the head of the body from the parser's error excerpt.
-      t->spec_.parser->on_bytes(std::string_view(data, n), arrival, record);
-      break;
-    case Body::error_body:
-    case Body::bad_payload: {
-      record.bytes_received += static_cast<std::int64_t>(n);
-      const std::size_t cap = t->body_ == Body::error_body ? kErrorBodyCap : kBadPayloadSnippet;
-      const std::size_t room = cap - std::min(cap, t->error_body_.size());
-      t->error_body_.append(data, std::min(room, n));
-      break;
-    }
-    case Body::undecided:
-      break;
-  }
+  if (!t->answer_.head_seen()) t->note_head();
+  t->answer_.on_body(std::string_view(data, n), arrival);
   return n;
 }
 
@@ -188,78 +153,32 @@ void Transfer::prepare_retry() {
   reset_attempt();
 }
 
-void Transfer::fail(ErrorKind kind, std::string message) {
-  RequestRecord& record = *spec_.record;
-  record.error = kind;
-  record.error_message = std::move(message);
-}
-
 long Transfer::finish(CURLcode result) {
   RequestRecord& record = *spec_.record;
-  record.end_ns = monotonic_ns();
+  const std::int64_t end_ns = monotonic_ns();
   if (attempts_ > 1) record.retries += attempts_ - 1;  // curl's own invisible retries
   long new_connections = 0;
   curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &new_connections);
-  if (body_ == Body::undecided) {
+  if (!answer_.head_seen()) {
     long code = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
-    status_ = static_cast<int>(code);
-    if (status_ != 0) body_ = status_ >= 200 && status_ < 300 ? Body::stream : Body::error_body;
+    if (code != 0) note_head();  // a head without a body
   }
-  record.http_status = status_;
-  const std::string curl_text = error_buffer_[0] != '\0' ? std::string(error_buffer_)
-                                                         : std::string(curl_easy_strerror(result));
-  const bool timed_out = result == CURLE_OPERATION_TIMEDOUT;
-  const std::string_view curl_msg = curl_text;
-  const bool stalled = curl_msg.starts_with("Operation too slow");
-  auto timeout_message = [&] {
-    return std::string(stalled ? "stalled (no bytes for the stall timeout) on "
-                               : "request timeout exceeded on ") +
-           std::string(spec_.url) + ": " + curl_text;
-  };
-
-  if (status_ == 0) {  // no answer at all
-    if (is_connect_failure(result) || (timed_out && attempts_ == 0)) {
-      fail(ErrorKind::connect, "cannot connect to " + std::string(spec_.url) + ": " + curl_text);
-    } else if (timed_out) {
-      fail(ErrorKind::timeout, timeout_message());
-    } else {
-      fail(ErrorKind::truncated, "no response from " + std::string(spec_.url) +
-                                     " (connection closed before an answer): " + curl_text);
-    }
-    return new_connections;
-  }
-  switch (body_) {
-    case Body::stream:
-      spec_.parser->on_end(record.end_ns, record);
-      if (result == CURLE_OK) break;
-      if (timed_out && record.error != ErrorKind::stream_error) {
-        fail(ErrorKind::timeout, timeout_message());
-      } else if (record.error == ErrorKind::truncated) {
-        record.error_message += " (transport: " + curl_text + ")";
-      }
-      // Otherwise the API's end marker arrived before the transport failed: the answer is whole.
-      break;
-    case Body::error_body:
-      if (spec_.adapter != nullptr) {
-        spec_.adapter->record_http_error(status_, error_body_, record);
-      } else {
-        fail(ErrorKind::http_status, "HTTP " + std::to_string(status_) + ": " + error_body_);
-      }
-      if (record.error == ErrorKind::none) record.error = ErrorKind::http_status;
-      break;
-    case Body::bad_payload:
-      fail(ErrorKind::bad_payload, "server answered HTTP " + std::to_string(status_) +
-                                       " with Content-Type '" + content_type_ + "' from " +
-                                       std::string(spec_.url) +
-                                       " (expected text/event-stream or JSON; wrong port or a "
-                                       "proxy?); body starts: " +
-                                       error_body_.substr(0, 200));
-      break;
-    case Body::undecided:
-      break;
-  }
+  const std::string detail = error_buffer_[0] != '\0' ? std::string(error_buffer_)
+                                                      : std::string(curl_easy_strerror(result));
+  answer_.finish(ending(result, detail), detail, end_ns);
   return new_connections;
+}
+
+Ending Transfer::ending(CURLcode result, std::string_view detail) const {
+  if (result == CURLE_OK) return Ending::complete;
+  if (is_connect_failure(result)) return Ending::connect_failed;
+  if (result == CURLE_OPERATION_TIMEDOUT) {
+    if (detail.starts_with("Operation too slow")) return Ending::stalled;
+    // Out of time before the request was ever sent: the connect did not finish.
+    return attempts_ == 0 ? Ending::connect_failed : Ending::timed_out;
+  }
+  return Ending::transport_error;
 }
 
 }  // namespace servemeter::http

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "http/answer.h"
 #include "http/http_client.h"
 
 namespace servemeter::http {
@@ -30,26 +31,21 @@ class Transfer {
   long finish(CURLcode result);
 
  private:
-  enum class Body { undecided, stream, error_body, bad_payload };
-
   static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* self);
   static int on_prereq(void* self, char* primary_ip, char* local_ip, int primary_port,
                        int local_port);
-  void decide_body_kind();
+  void note_head();
   void reset_attempt();
-  void fail(ErrorKind kind, std::string message);
+  Ending ending(CURLcode result, std::string_view detail) const;
 
   HttpClient& owner_;
   const ClientOptions& options_;
   CURL* easy_ = nullptr;
   CURLSH* share_ = nullptr;  // this handle's own connection cache
   TransferSpec spec_;
-  Body body_ = Body::undecided;
-  int status_ = 0;
+  Answer answer_;
   int attempts_ = 0;  // pre-request callbacks this attempt: >1 means curl retried internally
   bool explicit_retry_done_ = false;
-  std::string error_body_;    // non-2xx body / start of a bad 2xx payload; capacity kept
-  std::string content_type_;  // of a rejected 2xx answer, for the message
   char error_buffer_[CURL_ERROR_SIZE] = {};
   char id_header_text_[48] = {};
   curl_slist id_header_{};

@@ -1,4 +1,6 @@
 // HttpClient against scripted fake servers on loopback: stamping, reuse, concurrency, errors.
+// Every test runs on both transports: servemeter's own plain HTTP/1.1 (what http:// URLs use)
+// and curl (what https:// uses), which must record the same things.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,6 +15,24 @@ namespace {
 
 constexpr std::int64_t kMs = 1'000'000;
 
+using Transport = http::ClientOptions::Transport;
+
+class HttpClientTest : public ::testing::TestWithParam<Transport> {
+ protected:
+  static http::ClientOptions client_options() {
+    http::ClientOptions options;
+    options.transport = GetParam();
+    return options;
+  }
+  static bool on_curl() { return GetParam() == Transport::curl; }
+};
+
+INSTANTIATE_TEST_SUITE_P(Transports, HttpClientTest,
+                         ::testing::Values(Transport::automatic, Transport::curl),
+                         [](const ::testing::TestParamInfo<Transport>& info) {
+                           return info.param == Transport::curl ? "curl" : "plain";
+                         });
+
 void answer_sse(FakeConnection& conn, int events) {
   conn.send_chunked_head(200, "text/event-stream");
   for (int i = 0; i < events; ++i) conn.send_chunk(sse_event("tok"));
@@ -20,7 +40,7 @@ void answer_sse(FakeConnection& conn, int events) {
   conn.end_chunks();
 }
 
-TEST(HttpClient, StampsEachEventAtArrival) {
+TEST_P(HttpClientTest, StampsEachEventAtArrival) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream; charset=utf-8");
     conn.send_chunk(sse_event("a"));
@@ -29,7 +49,7 @@ TEST(HttpClient, StampsEachEventAtArrival) {
     conn.send_chunk(kSseDone);
     conn.end_chunks();
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   ASSERT_FALSE(h.timed_out);
@@ -48,9 +68,9 @@ TEST(HttpClient, StampsEachEventAtArrival) {
   EXPECT_EQ(r.retries, 0);
 }
 
-TEST(HttpClient, SendsBodyHeadersAndBearerKey) {
+TEST_P(HttpClientTest, SendsBodyHeadersAndBearerKey) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); });
-  http::ClientOptions options;
+  http::ClientOptions options = client_options();
   options.api_key = "sk-secret-123";
   ClientHarness h(options);
   RequestRecord& r = h.add(server.url("/v1/chat/completions"), "{\"x\":1}");
@@ -68,9 +88,9 @@ TEST(HttpClient, SendsBodyHeadersAndBearerKey) {
   EXPECT_EQ(r.error_message.find("sk-secret"), std::string::npos);
 }
 
-TEST(HttpClient, NoAuthorizationHeaderWithoutKey) {
+TEST_P(HttpClientTest, NoAuthorizationHeaderWithoutKey) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); });
-  ClientHarness h;
+  ClientHarness h(client_options());
   h.add(server.url());
   h.start_all_and_run();
   const auto seen = server.requests();
@@ -78,9 +98,9 @@ TEST(HttpClient, NoAuthorizationHeaderWithoutKey) {
   EXPECT_EQ(seen[0].headers.count("authorization"), 0u);
 }
 
-TEST(HttpClient, ReusesOneConnectionForSequentialRequests) {
+TEST_P(HttpClientTest, ReusesOneConnectionForSequentialRequests) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 2); });
-  ClientHarness h;
+  ClientHarness h(client_options());
   for (int i = 0; i < 5; ++i) h.add(server.url());
   for (std::size_t i = 0; i < 5; ++i) {
     h.start(i);
@@ -94,7 +114,7 @@ TEST(HttpClient, ReusesOneConnectionForSequentialRequests) {
   EXPECT_EQ(seen[4].on_connection, 4);
 }
 
-TEST(HttpClient, KeepsManyStreamsInFlightAtOnce) {
+TEST_P(HttpClientTest, KeepsManyStreamsInFlightAtOnce) {
   constexpr int kStreams = 16;
   FakeServer* server_ptr = nullptr;
   FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
@@ -102,7 +122,7 @@ TEST(HttpClient, KeepsManyStreamsInFlightAtOnce) {
     answer_sse(conn, 3);
   });
   server_ptr = &server;
-  ClientHarness h;
+  ClientHarness h(client_options());
   for (int i = 0; i < kStreams; ++i) h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(server.max_in_flight(), kStreams);
@@ -114,13 +134,13 @@ TEST(HttpClient, KeepsManyStreamsInFlightAtOnce) {
   EXPECT_EQ(h.completed.size(), static_cast<std::size_t>(kStreams));
 }
 
-TEST(HttpClient, StallIsATimeout) {
+TEST_P(HttpClientTest, StallIsATimeout) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream");
     conn.send_chunk(sse_event("a"));
     conn.sleep_ms(12'000);  // silence far longer than the stall timeout
   });
-  http::ClientOptions options;
+  http::ClientOptions options = client_options();
   options.stall_timeout = std::chrono::seconds(1);
   ClientHarness h(options);
   RequestRecord& r = h.add(server.url());
@@ -130,18 +150,22 @@ TEST(HttpClient, StallIsATimeout) {
   EXPECT_EQ(r.token_event_ns.size(), 1u);
   EXPECT_EQ(h.parsers[0]->end_calls, 1);
   EXPECT_GE(r.end_ns - r.send_ns, 900 * kMs);
-  // curl judges "too slow" on speed averaged over ~5 s, so it fires between 1 and ~6 s.
-  EXPECT_LT(r.end_ns - r.send_ns, 9'000 * kMs);
+  if (on_curl()) {
+    // curl judges "too slow" on speed averaged over ~5 s, so it fires between 1 and ~6 s.
+    EXPECT_LT(r.end_ns - r.send_ns, 9'000 * kMs);
+  } else {
+    EXPECT_LT(r.end_ns - r.send_ns, 1'500 * kMs);  // 1 s of silence, checked every 50 ms
+  }
 }
 
-TEST(HttpClient, RequestTimeoutWhileBytesKeepComing) {
+TEST_P(HttpClientTest, RequestTimeoutWhileBytesKeepComing) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream");
     for (int i = 0; i < 40 && conn.send_chunk(sse_event("a")); ++i) {
       if (!conn.sleep_ms(100)) break;
     }
   });
-  http::ClientOptions options;
+  http::ClientOptions options = client_options();
   options.request_timeout = std::chrono::milliseconds(600);
   ClientHarness h(options);
   RequestRecord& r = h.add(server.url());
@@ -151,7 +175,7 @@ TEST(HttpClient, RequestTimeoutWhileBytesKeepComing) {
   EXPECT_GE(r.token_event_ns.size(), 2u);
 }
 
-TEST(HttpClient, RefusedConnectionNamesTheUrl) {
+TEST_P(HttpClientTest, RefusedConnectionNamesTheUrl) {
   // Bind then close a socket: its port is (almost certainly) refused now.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -162,7 +186,7 @@ TEST(HttpClient, RefusedConnectionNamesTheUrl) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/v1/x";
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(url);
   h.start_all_and_run();
   EXPECT_EQ(r.error, ErrorKind::connect);
@@ -173,12 +197,12 @@ TEST(HttpClient, RefusedConnectionNamesTheUrl) {
   EXPECT_EQ(h.parsers[0]->end_calls, 0);
 }
 
-TEST(HttpClient, Non2xxBodyGoesToTheAdapter) {
+TEST_P(HttpClientTest, Non2xxBodyGoesToTheAdapter) {
   const std::string body = R"({"error":{"message":"maximum context length is 8192","code":400}})";
   FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
     conn.send_full(400, "application/json", body);
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(r.error, ErrorKind::http_status);
@@ -190,10 +214,10 @@ TEST(HttpClient, Non2xxBodyGoesToTheAdapter) {
   EXPECT_EQ(h.parsers[0]->end_calls, 0);
 }
 
-TEST(HttpClient, Non2xxWithEmptyBodyStillReported) {
+TEST_P(HttpClientTest, Non2xxWithEmptyBodyStillReported) {
   FakeServer server(
       [](const SeenRequest&, FakeConnection& conn) { conn.send_full(503, "text/plain", ""); });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(r.error, ErrorKind::http_status);
@@ -201,11 +225,11 @@ TEST(HttpClient, Non2xxWithEmptyBodyStillReported) {
   EXPECT_EQ(h.adapter.http_error_calls, 1);
 }
 
-TEST(HttpClient, HtmlAnswerIsBadPayload) {
+TEST_P(HttpClientTest, HtmlAnswerIsBadPayload) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_full(200, "text/html; charset=utf-8", "<html><body>It works!</body></html>");
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(r.error, ErrorKind::bad_payload);
@@ -214,28 +238,28 @@ TEST(HttpClient, HtmlAnswerIsBadPayload) {
   EXPECT_EQ(h.parsers[0]->bytes_calls, 0);
 }
 
-TEST(HttpClient, NdjsonAndJsonAreStreamed) {
+TEST_P(HttpClientTest, NdjsonAndJsonAreStreamed) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "application/x-ndjson");
     conn.send_chunk(sse_event("a"));
     conn.send_chunk(kSseDone);
     conn.end_chunks();
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_TRUE(r.ok()) << r.error_message;
   EXPECT_GE(h.parsers[0]->bytes_calls, 1);
 }
 
-TEST(HttpClient, CutStreamEndsInTheParser) {
+TEST_P(HttpClientTest, CutStreamEndsInTheParser) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream");
     conn.send_chunk(sse_event("a"));
     conn.send_chunk(sse_event("b"));
     conn.close_after();  // no terminating chunk, no [DONE]
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(h.parsers[0]->end_calls, 1);
@@ -245,9 +269,9 @@ TEST(HttpClient, CutStreamEndsInTheParser) {
   EXPECT_EQ(r.http_status, 200);
 }
 
-TEST(HttpClient, EmptyReplyWithoutStatusIsTruncated) {
+TEST_P(HttpClientTest, EmptyReplyWithoutStatusIsTruncated) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { conn.close_after(); });
-  ClientHarness h;
+  ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
   EXPECT_EQ(r.error, ErrorKind::truncated);
@@ -257,7 +281,8 @@ TEST(HttpClient, EmptyReplyWithoutStatusIsTruncated) {
 
 // The server answers the first request, then closes the kept-alive connection just as the
 // second request arrives on it (uvicorn's idle close racing our reuse).
-void stale_retry_case(bool reset, bool our_retry = true, bool expect_ok = true) {
+void stale_retry_case(const http::ClientOptions& base, bool reset, bool our_retry = true,
+                      bool expect_ok = true) {
   FakeServer server([reset](const SeenRequest& req, FakeConnection& conn) {
     if (req.connection == 0 && req.on_connection == 1) {
       conn.close_after(reset);
@@ -265,7 +290,7 @@ void stale_retry_case(bool reset, bool our_retry = true, bool expect_ok = true) 
     }
     answer_sse(conn, 1);
   });
-  http::ClientOptions options;
+  http::ClientOptions options = base;
   options.retry_stale_connection = our_retry;
   ClientHarness h(options);
   h.add(server.url());
@@ -288,23 +313,23 @@ void stale_retry_case(bool reset, bool our_retry = true, bool expect_ok = true) 
   EXPECT_EQ(server.requests().size(), 3u);
 }
 
-TEST(HttpClient, StaleKeepAliveClosedIsRetriedOnceAndCounted) {
-  stale_retry_case(false);
+TEST_P(HttpClientTest, StaleKeepAliveClosedIsRetriedOnceAndCounted) {
+  stale_retry_case(client_options(), false);
 }
-TEST(HttpClient, StaleKeepAliveResetIsRetriedOnceAndCounted) {
-  stale_retry_case(true);
+TEST_P(HttpClientTest, StaleKeepAliveResetIsRetriedOnceAndCounted) {
+  stale_retry_case(client_options(), true);
 }
-// A FIN on a reused connection is retried by libcurl itself, invisibly; the pre-request
-// callback running twice is how it is counted. Our own retry is off here to show that.
-TEST(HttpClient, CurlsInternalRetryIsCounted) {
-  stale_retry_case(false, false, true);
+// With our retry off: libcurl retries a FIN on a reused connection itself, invisibly (the
+// pre-request callback running twice is how it is counted); the plain transport does not.
+TEST_P(HttpClientTest, WithoutOurRetryOnlyCurlRetriesAClosedConnection) {
+  stale_retry_case(client_options(), false, false, on_curl());
 }
 // libcurl 7.88 also retries a RST on a reused connection before any byte; still counted once.
-TEST(HttpClient, CurlsInternalRetryAfterResetIsCounted) {
-  stale_retry_case(true, false, true);
+TEST_P(HttpClientTest, WithoutOurRetryOnlyCurlRetriesAResetConnection) {
+  stale_retry_case(client_options(), true, false, on_curl());
 }
 
-TEST(HttpClient, StaleRetryHappensOnlyOnce) {
+TEST_P(HttpClientTest, StaleRetryHappensOnlyOnce) {
   // Every request after the first on any connection is dropped: the retry (on a fresh
   // connection, request #0 there) succeeds; so make the fresh one fail too by dropping all but
   // the very first request.
@@ -315,7 +340,7 @@ TEST(HttpClient, StaleRetryHappensOnlyOnce) {
     }
     conn.close_after(true);
   });
-  ClientHarness h;
+  ClientHarness h(client_options());
   h.add(server.url());
   h.add(server.url());
   h.start(0);
@@ -328,11 +353,11 @@ TEST(HttpClient, StaleRetryHappensOnlyOnce) {
   EXPECT_EQ(server.requests().size(), 3u);
 }
 
-TEST(HttpClient, ServerClosingAfterNRequestsLosesNothing) {
+TEST_P(HttpClientTest, ServerClosingAfterNRequestsLosesNothing) {
   FakeServerOptions options;
   options.max_requests_per_connection = 2;  // llama.cpp: Keep-Alive max=100, then close
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); }, options);
-  ClientHarness h;
+  ClientHarness h(client_options());
   for (int i = 0; i < 6; ++i) h.add(server.url());
   for (std::size_t i = 0; i < 6; ++i) {
     h.start(i);
@@ -342,11 +367,11 @@ TEST(HttpClient, ServerClosingAfterNRequestsLosesNothing) {
   EXPECT_EQ(server.connections(), 3);
 }
 
-TEST(HttpClient, IdleClosedConnectionIsReplaced) {
+TEST_P(HttpClientTest, IdleClosedConnectionIsReplaced) {
   FakeServerOptions options;
   options.idle_close_ms = 150;  // uvicorn closes idle keep-alive connections (5 s there)
   FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); }, options);
-  ClientHarness h;
+  ClientHarness h(client_options());
   h.add(server.url());
   h.add(server.url());
   h.start(0);

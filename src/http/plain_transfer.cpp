@@ -1,0 +1,395 @@
+#include "http/plain_transfer.h"
+
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+#include "core/clock.h"
+
+namespace servemeter::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+constexpr std::size_t kReadBuffer = 16 * 1024;         // curl's default receive buffer
+constexpr std::size_t kMaxHeaderBuffer = 1024 * 1024;  // a header this big is not an LLM API
+
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
+
+ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
+  // A stream is as long as it is (the request timeout bounds it). Not boost::none: Boost 1.74
+  // then reports "body limit exceeded" for every body with a length.
+  body_limit(std::numeric_limits<std::uint64_t>::max());
+  eager(true);  // hand over body bytes as soon as they are here
+}
+
+void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
+  transfer_.on_status(code);
+}
+
+void ResponseParser::on_field_impl(bhttp::field name, string_view, string_view value, error_code&) {
+  if (name == bhttp::field::content_type) {
+    transfer_.on_content_type(std::string_view(value.data(), value.size()));
+  }
+}
+
+void ResponseParser::on_header_impl(error_code&) {
+  transfer_.on_head_done();
+}
+
+std::size_t ResponseParser::on_body_impl(string_view body, error_code&) {
+  transfer_.on_body(std::string_view(body.data(), body.size()));
+  return body.size();
+}
+
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  transfer_.on_body(std::string_view(body.data(), body.size()));
+  return body.size();
+}
+
+PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options)
+    : owner_(owner), loop_(loop), options_(options), buffer_(kReadBuffer) {}
+
+PlainTransfer::~PlainTransfer() {
+  close_connection();
+}
+
+void PlainTransfer::start(const TransferSpec& spec, const PlainTarget& target) {
+  spec_ = spec;
+  target_ = &target;
+  retried_ = false;
+  started_ns_ = monotonic_ns();
+  starting_ = true;
+  begin_attempt();
+  starting_ = false;
+}
+
+void PlainTransfer::start_failed(const TransferSpec& spec, std::string why) {
+  spec_ = spec;
+  target_ = nullptr;
+  started_ns_ = monotonic_ns();
+  answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
+  defer(Ending::connect_failed, why);
+}
+
+void PlainTransfer::defer(Ending ending, std::string_view why) {
+  state_ = State::start_failed;
+  pending_ending_ = ending;
+  pending_error_.assign(why);
+}
+
+void PlainTransfer::begin_attempt() {
+  answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
+  parser_.reset();
+  filled_ = 0;
+  status_ = 0;
+  content_type_.clear();
+  bytes_this_attempt_ = false;
+  reused_ = fd_ >= 0;
+  if (reused_) {
+    send_request();
+  } else {
+    connect_now();
+  }
+}
+
+void PlainTransfer::connect_now() {
+  const auto& address = target_->address;
+  fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    defer(Ending::connect_failed, "socket(): " + errno_text(errno));
+    return;
+  }
+  owner_.note_new_connection();
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  connect_started_ns_ = monotonic_ns();
+  last_activity_ns_ = connect_started_ns_;
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), target_->address_size) == 0) {
+    send_request();
+    return;
+  }
+  if (errno != EINPROGRESS) {
+    const int error = errno;
+    close_connection();
+    defer(Ending::connect_failed, errno_text(error));
+    return;
+  }
+  state_ = State::connecting;
+  watch(EPOLLOUT);
+}
+
+void PlainTransfer::on_connected() {
+  int error = 0;
+  socklen_t size = sizeof error;
+  ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size);
+  if (error != 0) {
+    close_connection();
+    complete(Ending::connect_failed, errno_text(error));
+    return;
+  }
+  send_request();
+}
+
+void PlainTransfer::send_request() {
+  const PlainTarget& target = *target_;
+  head_.clear();
+  head_ += "POST ";
+  head_ += target.path;
+  head_ += " HTTP/1.1\r\nHost: ";
+  head_ += target.host;
+  head_ += "\r\nAccept: */*\r\nContent-Type: application/json\r\nX-Request-Id: ";
+  append_number(head_, spec_.record->id);
+  if (!options_.api_key.empty()) {
+    head_ += "\r\nAuthorization: Bearer ";
+    head_ += options_.api_key;
+  }
+  head_ += "\r\nContent-Length: ";
+  append_number(head_, spec_.body.size());
+  head_ += "\r\n\r\n";
+  sent_ = 0;
+  parser_.emplace(*this);
+  state_ = State::sending;
+  // DESIGN.md's t0: on a connected socket, immediately before the first byte is written.
+  spec_.record->send_ns = monotonic_ns();
+  last_activity_ns_ = spec_.record->send_ns;
+  continue_send();
+}
+
+void PlainTransfer::continue_send() {
+  const std::size_t total = head_.size() + spec_.body.size();
+  while (sent_ < total) {
+    iovec parts[2];
+    int count = 0;
+    if (sent_ < head_.size()) {
+      parts[count++] = {head_.data() + sent_, head_.size() - sent_};
+      parts[count++] = {const_cast<char*>(spec_.body.data()), spec_.body.size()};
+    } else {
+      const std::size_t offset = sent_ - head_.size();
+      parts[count++] = {const_cast<char*>(spec_.body.data()) + offset, spec_.body.size() - offset};
+    }
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = static_cast<std::size_t>(count);
+    const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      watch(EPOLLOUT | EPOLLIN);  // EPOLLIN: an early answer (e.g. 413) or a close
+      return;
+    }
+    on_closed_by_peer(errno);
+    return;
+  }
+  state_ = State::receiving;
+  watch(EPOLLIN);
+}
+
+void PlainTransfer::on_fd_ready(int, std::uint32_t epoll_events) {
+  switch (state_) {
+    case State::idle:
+      // A kept connection said something while no request was on it: the server closed it
+      // (or sent junk). Either way it cannot carry the next request.
+      close_connection();
+      return;
+    case State::start_failed:
+      return;
+    case State::connecting:
+      on_connected();
+      return;
+    case State::sending:
+      if ((epoll_events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+        receive();  // the server answered (or closed) before taking the whole body
+        return;
+      }
+      continue_send();
+      return;
+    case State::receiving:
+      receive();
+      return;
+  }
+}
+
+void PlainTransfer::receive() {
+  for (;;) {
+    if (filled_ == buffer_.size()) {
+      // Only a header (or a chunk-size line) longer than the buffer lands here.
+      if (buffer_.size() >= kMaxHeaderBuffer) {
+        complete(Ending::transport_error, "response header larger than 1 MiB");
+        return;
+      }
+      buffer_.resize(buffer_.size() * 2);
+    }
+    const std::size_t room = buffer_.size() - filled_;
+    const ssize_t n = ::recv(fd_, buffer_.data() + filled_, room, 0);
+    if (n > 0) {
+      arrival_ns_ = monotonic_ns();  // first thing: bytes arrived, before parsing
+      last_activity_ns_ = arrival_ns_;
+      bytes_this_attempt_ = true;
+      if (!feed(static_cast<std::size_t>(n))) return;
+      if (static_cast<std::size_t>(n) < room) return;  // drained: epoll says when there is more
+      continue;
+    }
+    if (n == 0) {
+      on_closed_by_peer(0);
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    on_closed_by_peer(errno);
+    return;
+  }
+}
+
+bool PlainTransfer::feed(std::size_t fresh) {
+  filled_ += fresh;
+  std::size_t used = 0;
+  while (used < filled_) {
+    boost::beast::error_code ec;
+    const std::size_t n =
+        parser_->put(boost::asio::const_buffer(buffer_.data() + used, filled_ - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) break;
+    if (ec) {
+      close_connection();
+      complete(Ending::transport_error, "malformed HTTP response: " + ec.message());
+      return false;
+    }
+    if (parser_->is_done()) {
+      if (!parser_->keep_alive() || used < filled_) close_connection();
+      complete(Ending::complete, "");
+      return false;
+    }
+    if (n == 0) break;
+  }
+  if (used > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + used, filled_ - used);
+    filled_ -= used;
+  }
+  return true;
+}
+
+void PlainTransfer::on_closed_by_peer(int error) {
+  const std::string why =
+      error == 0 ? std::string("connection closed by the server") : errno_text(error);
+  if (error == 0 && parser_ && parser_->is_header_done() && parser_->need_eof()) {
+    // A body delimited by the connection's end (no length, not chunked): this is its end.
+    boost::beast::error_code ec;
+    parser_->put_eof(ec);
+    close_connection();
+    complete(ec ? Ending::transport_error : Ending::complete, ec ? ec.message() : "");
+    return;
+  }
+  if (may_retry_stale()) {
+    retry_on_fresh_connection();
+    return;
+  }
+  close_connection();
+  complete(Ending::transport_error, why);
+}
+
+bool PlainTransfer::may_retry_stale() const {
+  // Only a kept connection that yielded nothing: the server closed it as we reused it.
+  return options_.retry_stale_connection && reused_ && !retried_ && !bytes_this_attempt_;
+}
+
+void PlainTransfer::retry_on_fresh_connection() {
+  close_connection();
+  retried_ = true;
+  ++spec_.record->retries;
+  begin_attempt();
+  if (state_ == State::start_failed && !starting_) {
+    // The fresh connection could not even be opened: report it now rather than later.
+    const std::string why = pending_error_;
+    complete(pending_ending_, why);
+  }
+}
+
+void PlainTransfer::watch(std::uint32_t events) {
+  if (watched_ == events) return;
+  loop_.watch(fd_, events, this);
+  watched_ = events;
+}
+
+void PlainTransfer::close_connection() {
+  if (fd_ < 0) return;
+  loop_.unwatch(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  watched_ = 0;
+}
+
+bool PlainTransfer::run_pending(std::int64_t now) {
+  switch (state_) {
+    case State::idle:
+      return false;
+    case State::start_failed: {
+      const std::string why = pending_error_;
+      complete(pending_ending_, why);
+      return true;
+    }
+    case State::connecting:
+      if (now - connect_started_ns_ >= options_.connect_timeout.count() * 1'000'000) {
+        close_connection();
+        complete(
+            Ending::connect_failed,
+            "connect timed out after " + std::to_string(options_.connect_timeout.count()) + " ms");
+        return true;
+      }
+      break;
+    case State::sending:
+    case State::receiving:
+      break;
+  }
+  if (now - started_ns_ >= options_.request_timeout.count() * 1'000'000) {
+    close_connection();
+    complete(Ending::timed_out, "no complete answer within " +
+                                    std::to_string(options_.request_timeout.count()) + " ms");
+    return true;
+  }
+  const auto stall_ns = std::int64_t{options_.stall_timeout.count()} * 1'000'000'000;
+  if (stall_ns > 0 && now - last_activity_ns_ >= stall_ns) {
+    close_connection();
+    complete(Ending::stalled,
+             "no byte for " + std::to_string(options_.stall_timeout.count()) + " s");
+    return true;
+  }
+  return false;
+}
+
+void PlainTransfer::complete(Ending ending, std::string_view detail) {
+  if (starting_) {
+    // Never call back into the owner from inside start(): the owner reports it right after.
+    close_connection();
+    defer(ending, detail);
+    return;
+  }
+  answer_.finish(ending, detail, monotonic_ns());
+  parser_.reset();
+  state_ = State::idle;
+  if (fd_ >= 0) watch(EPOLLIN);  // a kept connection: hear the server close it while idle
+  owner_.plain_done(this, spec_);
+}
+
+}  // namespace servemeter::http

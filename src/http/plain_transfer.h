@@ -1,0 +1,137 @@
+#pragma once
+// One virtual user's HTTP/1.1 exchange over plain TCP, on the EventLoop, without curl: its own
+// keep-alive connection, the request written with one writev, the answer read into one buffer
+// and parsed by Boost.Beast's incremental response parser. http:// URLs go this way because
+// curl 7.88 spent more CPU per request and per read than parsing every event's JSON does
+// (bench/client_bench); https:// stays on curl.
+//
+// Timing contract (DESIGN.md): send_ns is stamped right before the request's first byte is
+// written on a connected socket; an arrival stamp is taken as soon as recv() returns, before
+// any parsing.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/answer.h"
+#include "http/client_options.h"
+#include "http/event_loop.h"
+#include "http/http_client.h"
+
+namespace servemeter::http {
+
+// An http:// URL, resolved once per client.
+struct PlainTarget {
+  sockaddr_storage address{};
+  socklen_t address_size = 0;
+  std::string host;  // Host header: as in the URL, with its port
+  std::string path;  // path and query, at least "/"
+};
+
+class PlainTransfer;
+
+// Beast's parser calls back into the transfer for the status, the Content-Type and the body.
+class ResponseParser final : public boost::beast::http::basic_parser<false> {
+ public:
+  explicit ResponseParser(PlainTransfer& transfer);
+
+ private:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
+  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                     error_code& ec) override;
+  void on_header_impl(error_code& ec) override;
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(string_view body, error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
+  void on_finish_impl(error_code&) override {}
+
+  PlainTransfer& transfer_;
+};
+
+class PlainTransfer final : private FdHandler {
+ public:
+  PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options);
+  ~PlainTransfer() override;  // closes its connection
+  PlainTransfer(const PlainTransfer&) = delete;
+  PlainTransfer& operator=(const PlainTransfer&) = delete;
+
+  // Send `spec` to `target` (which must outlive the transfer), on the kept connection if there
+  // is one. Never completes synchronously: a failure to even start is reported from
+  // run_pending().
+  void start(const TransferSpec& spec, const PlainTarget& target);
+  // Fail a request whose URL could not be used (reported from run_pending()).
+  void start_failed(const TransferSpec& spec, std::string why);
+  // Finish an attempt that failed while starting, or whose deadline (connect, request, stall)
+  // has passed at `now`. Returns true when the transfer completed (it may already carry the
+  // next request: do not touch it again in this pass).
+  bool run_pending(std::int64_t now);
+  bool in_flight() const noexcept { return state_ != State::idle; }
+  // start() could not even begin (or failed at once): run_pending() must report it now.
+  bool failed_to_start() const noexcept { return state_ == State::start_failed; }
+
+ private:
+  friend class ResponseParser;
+  enum class State { idle, start_failed, connecting, sending, receiving };
+
+  void on_fd_ready(int fd, std::uint32_t epoll_events) override;
+  void begin_attempt();
+  void defer(Ending ending, std::string_view why);
+  void connect_now();
+  void on_connected();
+  void send_request();
+  void continue_send();
+  void receive();
+  bool feed(std::size_t fresh);  // false: the transfer completed
+  void on_closed_by_peer(int error);
+  void watch(std::uint32_t events);
+  void close_connection();
+  bool may_retry_stale() const;
+  void retry_on_fresh_connection();
+  // End this request: fill the record, keep or close the connection, tell the owner. The last
+  // thing the transfer does in any call chain.
+  void complete(Ending ending, std::string_view detail);
+
+  void on_status(int code) { status_ = code; }
+  void on_content_type(std::string_view type) { content_type_.assign(type); }
+  void on_head_done() { answer_.on_head(status_, content_type_); }
+  void on_body(std::string_view bytes) { answer_.on_body(bytes, arrival_ns_); }
+
+  HttpClient& owner_;
+  EventLoop& loop_;
+  const ClientOptions& options_;
+  TransferSpec spec_;
+  const PlainTarget* target_ = nullptr;
+  Answer answer_;
+  std::optional<ResponseParser> parser_;
+  State state_ = State::idle;
+  int fd_ = -1;
+  std::uint32_t watched_ = 0;  // epoll interest registered for fd_ (0: none)
+  bool reused_ = false;        // this attempt runs on a kept connection
+  bool retried_ = false;       // the stale-connection retry was spent
+  bool starting_ = false;      // inside start(): completion must wait for run_pending()
+  bool bytes_this_attempt_ = false;
+  int status_ = 0;
+  std::string content_type_;
+  std::string pending_error_;  // State::start_failed: why
+  Ending pending_ending_ = Ending::connect_failed;
+  std::string head_;             // request line + headers, rebuilt per request (capacity kept)
+  std::size_t sent_ = 0;         // bytes of head_ + body written so far
+  std::int64_t started_ns_ = 0;  // start(): the request timeout counts from here
+  std::int64_t connect_started_ns_ = 0;
+  std::int64_t last_activity_ns_ = 0;  // stall timeout counts from here
+  std::int64_t arrival_ns_ = 0;        // stamp of the read being parsed
+  std::vector<char> buffer_;           // received, not yet parsed bytes at the front
+  std::size_t filled_ = 0;
+};
+
+}  // namespace servemeter::http
