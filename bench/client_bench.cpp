@@ -189,10 +189,10 @@ void ingest(const std::string& binary, bool quick, int only_conc, int tokens) {
     if (only_conc > 0 && conc != only_conc) continue;
     const Sim sim =
         start_sim(binary, {"--ttft-ms", "0", "--itl-ms", "0", "--events-per-write", "16"});
-    // The same token count whatever --tokens is: 4 requests of 256 tokens per stream (at least
-    // 65,536 tokens in all).
+    // The same token count whatever --tokens is: 16 requests of 256 tokens per stream (at least
+    // 65,536 tokens in all), so each stream's one connect weighs as little as in a real run.
     const int requests =
-        std::max(1, (quick ? std::max(conc, 64) : std::max(4 * conc, 256)) * 256 / tokens);
+        std::max(1, (quick ? std::max(conc, 64) : std::max(16 * conc, 256)) * 256 / tokens);
     const double sim_cpu0 = sim_cpu_seconds(sim);
     const auto m = drive(sim, {load::ClosedLoop{conc}, 1}, requests, tokens, 1);
     // Both sides' core use: a client well under 100% is waiting on the simulator.
