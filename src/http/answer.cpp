@@ -80,8 +80,7 @@ void Answer::finish(Ending ending, std::string_view detail, std::int64_t end_ns)
       fail(ErrorKind::timeout, timeout_message());
     } else {
       fail(ErrorKind::truncated,
-           "no response from " + std::string(url_) +
-               " (connection closed before an answer): " + std::string(detail));
+           "no response from " + std::string(url_) + ": " + std::string(detail));
     }
     return;
   }

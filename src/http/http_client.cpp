@@ -183,8 +183,12 @@ const PlainTarget* HttpClient::plain_target(std::string_view url, std::string& w
     if (rc != 0 || found == nullptr) {
       why = std::string("could not resolve host '") + host.text + "': " + gai_strerror(rc);
     } else {
-      std::memcpy(&target->address, found->ai_addr, found->ai_addrlen);
-      target->address_size = found->ai_addrlen;
+      for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+        PlainTarget::Address address;
+        std::memcpy(&address.storage, a->ai_addr, a->ai_addrlen);
+        address.size = a->ai_addrlen;
+        target->addresses.push_back(address);
+      }
       freeaddrinfo(found);
       target->host = host.text;
       if (std::string_view(port.text) != "80") target->host += std::string(":") + port.text;

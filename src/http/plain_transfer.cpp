@@ -38,6 +38,7 @@ ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
   // A stream is as long as it is (the request timeout bounds it). Not boost::none: Boost 1.74
   // then reports "body limit exceeded" for every body with a length.
   body_limit(std::numeric_limits<std::uint64_t>::max());
+  header_limit(static_cast<std::uint32_t>(kMaxHeaderBuffer));  // Beast's default is 8 KiB
   eager(true);  // hand over body bytes as soon as they are here
 }
 
@@ -104,6 +105,7 @@ void PlainTransfer::begin_attempt() {
   content_type_.clear();
   bytes_this_attempt_ = false;
   reused_ = fd_ >= 0;
+  address_index_ = 0;
   if (reused_) {
     send_request();
   } else {
@@ -112,8 +114,8 @@ void PlainTransfer::begin_attempt() {
 }
 
 void PlainTransfer::connect_now() {
-  const auto& address = target_->address;
-  fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const PlainTarget::Address& address = target_->addresses[address_index_];
+  fd_ = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
     defer(Ending::connect_failed, "socket(): " + errno_text(errno));
     return;
@@ -121,20 +123,29 @@ void PlainTransfer::connect_now() {
   owner_.note_new_connection();
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  connect_started_ns_ = monotonic_ns();
-  last_activity_ns_ = connect_started_ns_;
-  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), target_->address_size) == 0) {
+  if (address_index_ == 0) connect_started_ns_ = monotonic_ns();
+  last_activity_ns_ = monotonic_ns();
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address.storage), address.size) == 0) {
     send_request();
     return;
   }
   if (errno != EINPROGRESS) {
-    const int error = errno;
-    close_connection();
-    defer(Ending::connect_failed, errno_text(error));
+    connect_failed(errno_text(errno));
     return;
   }
   state_ = State::connecting;
   watch(EPOLLOUT);
+}
+
+void PlainTransfer::connect_failed(std::string why) {
+  close_connection();
+  // "localhost" resolves to ::1 and 127.0.0.1; a server listening on one of them is still found.
+  if (address_index_ + 1 < target_->addresses.size()) {
+    ++address_index_;
+    connect_now();
+    return;
+  }
+  complete(Ending::connect_failed, why);
 }
 
 void PlainTransfer::on_connected() {
@@ -142,8 +153,7 @@ void PlainTransfer::on_connected() {
   socklen_t size = sizeof error;
   ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size);
   if (error != 0) {
-    close_connection();
-    complete(Ending::connect_failed, errno_text(error));
+    connect_failed(errno_text(error));
     return;
   }
   send_request();

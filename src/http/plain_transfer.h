@@ -27,10 +27,13 @@ namespace servemeter::http {
 
 // An http:// URL, resolved once per client.
 struct PlainTarget {
-  sockaddr_storage address{};
-  socklen_t address_size = 0;
-  std::string host;  // Host header: as in the URL, with its port
-  std::string path;  // path and query, at least "/"
+  struct Address {
+    sockaddr_storage storage{};
+    socklen_t size = 0;
+  };
+  std::vector<Address> addresses;  // in resolver order; tried in turn until one connects
+  std::string host;                // Host header: as in the URL, with its port
+  std::string path;                // path and query, at least "/"
 };
 
 class PlainTransfer;
@@ -87,6 +90,8 @@ class PlainTransfer final : private FdHandler {
   void begin_attempt();
   void defer(Ending ending, std::string_view why);
   void connect_now();
+  // The connect to address `address_index_` failed: try the next one, or fail the request.
+  void connect_failed(std::string why);
   void on_connected();
   void send_request();
   void continue_send();
@@ -128,6 +133,7 @@ class PlainTransfer final : private FdHandler {
   std::size_t sent_ = 0;         // bytes of head_ + body written so far
   std::int64_t started_ns_ = 0;  // start(): the request timeout counts from here
   std::int64_t connect_started_ns_ = 0;
+  std::size_t address_index_ = 0;
   std::int64_t last_activity_ns_ = 0;  // stall timeout counts from here
   std::int64_t arrival_ns_ = 0;        // stamp of the read being parsed
   std::vector<char> buffer_;           // received, not yet parsed bytes at the front

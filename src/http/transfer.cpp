@@ -172,7 +172,9 @@ long Transfer::finish(CURLcode result) {
 
 Ending Transfer::ending(CURLcode result, std::string_view detail) const {
   if (result == CURLE_OK) return Ending::complete;
-  if (is_connect_failure(result)) return Ending::connect_failed;
+  // After the request went out (the pre-request callback ran), it was not the connect that
+  // failed: e.g. curl calls an answer that is not HTTP "unsupported protocol".
+  if (is_connect_failure(result) && attempts_ == 0) return Ending::connect_failed;
   if (result == CURLE_OPERATION_TIMEDOUT) {
     if (detail.starts_with("Operation too slow")) return Ending::stalled;
     // Out of time before the request was ever sent: the connect did not finish.

@@ -385,5 +385,62 @@ TEST_P(HttpClientTest, IdleClosedConnectionIsReplaced) {
   EXPECT_EQ(h.client.connections_opened(), 2);
 }
 
+TEST_P(HttpClientTest, BodyEndingWithTheConnectionIsWhole) {
+  // No length and not chunked (HTTP/1.0 style): the close is the body's end.
+  FakeServer server([](const SeenRequest&, FakeConnection& conn) {
+    conn.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
+              sse_event("a") + sse_event("b") + std::string(kSseDone));
+    conn.close_after();
+  });
+  ClientHarness h(client_options());
+  RequestRecord& r = h.add(server.url());
+  h.start_all_and_run();
+  EXPECT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.token_event_ns.size(), 2u);
+  EXPECT_EQ(h.parsers[0]->end_calls, 1);
+}
+
+TEST_P(HttpClientTest, AnswerThatIsNotHttpIsNoResponse) {
+  FakeServer server([](const SeenRequest&, FakeConnection& conn) {
+    conn.send("SSH-2.0-OpenSSH_9.2\r\nProtocol mismatch.\r\n\r\n");
+    conn.close_after();
+  });
+  ClientHarness h(client_options());
+  RequestRecord& r = h.add(server.url());
+  h.start_all_and_run();
+  EXPECT_EQ(r.error, ErrorKind::truncated);
+  EXPECT_NE(r.error_message.find("no response from " + server.url()), std::string::npos)
+      << r.error_message;
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_EQ(h.parsers[0]->end_calls, 0);
+}
+
+TEST_P(HttpClientTest, HeaderLargerThanTheReadBufferIsRead) {
+  const std::string big(40 * 1024, 'x');  // more than the 16 KiB receive buffer
+  FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
+    conn.send_chunked_head(200, "text/event-stream", "X-Padding: " + big + "\r\n");
+    conn.send_chunk(sse_event("a"));
+    conn.send_chunk(kSseDone);
+    conn.end_chunks();
+  });
+  ClientHarness h(client_options());
+  RequestRecord& r = h.add(server.url());
+  h.start_all_and_run();
+  EXPECT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.token_event_ns.size(), 1u);
+}
+
+TEST_P(HttpClientTest, LocalhostFindsAnIpv4OnlyServer) {
+  // The fake server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
+  FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); });
+  ClientHarness h(client_options());
+  RequestRecord& r = h.add("http://localhost:" + std::to_string(server.port()) + "/v1/test");
+  h.start_all_and_run();
+  EXPECT_TRUE(r.ok()) << r.error_message;
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].headers.at("host"), "localhost:" + std::to_string(server.port()));
+}
+
 }  // namespace
 }  // namespace servemeter::testing
