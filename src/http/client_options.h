@@ -24,7 +24,8 @@ struct ClientOptions {
   // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
   bool retry_stale_connection = true;
   // http:// requests go over servemeter's own HTTP/1.1 code (a fraction of curl's CPU per
-  // request and per read) unless this says curl; https:// always uses curl.
+  // request and per read) unless this says curl; https:// always uses curl. The own code
+  // connects directly: http_proxy and friends would put a proxy inside the measurement.
   enum class Transport { automatic, curl };
   Transport transport = Transport::automatic;
 };

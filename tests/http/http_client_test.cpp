@@ -442,5 +442,18 @@ TEST_P(HttpClientTest, LocalhostFindsAnIpv4OnlyServer) {
   EXPECT_EQ(seen[0].headers.at("host"), "localhost:" + std::to_string(server.port()));
 }
 
+TEST_P(HttpClientTest, LargeBodyGoesOutWhole) {
+  // Far more than a socket buffer: the request is written over many writable wake-ups.
+  std::string body = "{\"prompt\":\"" + std::string(8 * 1024 * 1024, 'a') + "\"}";
+  FakeServer server([](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1); });
+  ClientHarness h(client_options());
+  RequestRecord& r = h.add(server.url(), body);
+  h.start_all_and_run();
+  EXPECT_TRUE(r.ok()) << r.error_message;
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].body, body);
+}
+
 }  // namespace
 }  // namespace servemeter::testing
