@@ -212,7 +212,9 @@ void accuracy(const std::string& binary, int only_conc) {
     if (only_conc > 0 && conc != only_conc) continue;
     const Sim sim =
         start_sim(binary, {"--ttft-ms", "50", "--itl-ms", "10", "--events-per-write", "16"}, true);
-    // Warm the connection pool as a real run's warm-up would, then start C at once.
+    // Warm the simulator up (first-touch memory, allocator) with a throwaway run, then start C
+    // requests at once on fresh connections: the burst includes the server accepting them, as
+    // the reference figures do.
     drive(sim, {load::ClosedLoop{conc}, 1}, conc, 1, 1'000'000);
     const auto m = drive(sim, {load::ClosedLoop{conc}, 1}, conc, 64, 1);
     const auto truth = stop_sim(sim);
