@@ -246,6 +246,7 @@ void PlainTransfer::receive() {
     if (filled_ == buffer_.size()) {
       // Only a header (or a chunk-size line) longer than the buffer lands here.
       if (buffer_.size() >= kMaxHeaderBuffer) {
+        close_connection();
         complete(Ending::transport_error, "response header larger than 1 MiB");
         return;
       }
@@ -287,7 +288,11 @@ bool PlainTransfer::feed(std::size_t fresh) {
       return false;
     }
     if (parser_->is_done()) {
-      if (!parser_->keep_alive() || used < filled_) close_connection();
+      // Reusable only if the server wants it, sent nothing extra, and took our whole request
+      // (an early answer, e.g. 413, can come while the body is still going out).
+      if (!parser_->keep_alive() || used < filled_ || state_ == State::sending) {
+        close_connection();
+      }
       complete(Ending::complete, "");
       return false;
     }
