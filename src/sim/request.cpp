@@ -1,11 +1,15 @@
 #include "sim/request.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
 
 namespace servemeter::sim {
 namespace {
 
-using nlohmann::json;
+namespace dom = simdjson::dom;
 
 constexpr TokenId kBos = 128000;
 constexpr TokenId kStartHeader = 128006;
@@ -13,54 +17,116 @@ constexpr TokenId kEndHeader = 128007;
 constexpr TokenId kEot = 128009;
 constexpr TokenId kNewlines = 271;
 
-TokenId role_id(const std::string& role) {
+// Bodies above this size are parsed with a parser of their own, freed afterwards, so the reused
+// one does not keep a huge buffer for the rest of the run.
+constexpr std::size_t kReusedParserLimit = 4 * 1024 * 1024;
+
+TokenId role_id(std::string_view role) {
   if (role == "system") return 9125;
   if (role == "assistant") return 78191;
   if (role == "tool") return 14506;
   return 882;  // user
 }
 
+// The value of `key` in `obj`; with duplicate keys the last one, as nlohmann (which this parser
+// replaced) kept it.
+bool field(dom::object obj, std::string_view key, dom::element& out) {
+  bool found = false;
+  for (const dom::key_value_pair kv : obj) {
+    if (kv.key == key) {
+      out = kv.value;
+      found = true;
+    }
+  }
+  return found;
+}
+
+bool field(dom::element obj, std::string_view key, dom::element& out) {
+  dom::object o;
+  return obj.get(o) == simdjson::SUCCESS && field(o, key, out);
+}
+
+bool string_field(dom::element obj, std::string_view key, std::string_view& out) {
+  dom::element value;
+  return field(obj, key, value) && value.get(out) == simdjson::SUCCESS;
+}
+
+// An integer (signed or unsigned, never a number written with a fraction or an exponent),
+// converted as nlohmann's get<T>() does: a plain static_cast.
+template <class T>
+std::optional<T> integer(dom::element value) {
+  if (value.type() == dom::element_type::INT64) {
+    std::int64_t v = 0;
+    if (value.get(v) == simdjson::SUCCESS) return static_cast<T>(v);
+  } else if (value.type() == dom::element_type::UINT64) {
+    std::uint64_t v = 0;
+    if (value.get(v) == simdjson::SUCCESS) return static_cast<T>(v);
+  }
+  return std::nullopt;
+}
+
 // OpenAI content: a string, or an array of parts of which the text parts count.
-std::string content_text(const json& content) {
-  if (content.is_string()) return content.get<std::string>();
+std::string content_text(dom::element content) {
+  std::string_view text;
+  if (content.get(text) == simdjson::SUCCESS) return std::string(text);
   std::string out;
-  if (content.is_array()) {
-    for (const json& part : content) {
-      if (part.is_object() && part.contains("text") && part["text"].is_string()) {
-        out += part["text"].get<std::string>();
-      }
+  dom::array parts;
+  if (content.get(parts) == simdjson::SUCCESS) {
+    for (const dom::element part : parts) {
+      if (string_field(part, "text", text)) out += text;
     }
   }
   return out;
 }
 
-bool read_messages(const json& body, std::vector<std::pair<std::string, std::string>>& out,
+bool read_messages(dom::object body, std::vector<std::pair<std::string, std::string>>& out,
                    ParseError& error) {
-  if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) {
+  dom::element value;
+  dom::array messages;
+  if (!field(body, "messages", value) || value.get(messages) != simdjson::SUCCESS ||
+      messages.size() == 0) {
     error.message = "'messages' must be a non-empty array";
     return false;
   }
-  for (const json& m : body["messages"]) {
-    if (!m.is_object()) {
+  for (const dom::element m : messages) {
+    // A role that is not a string is refused too (nlohmann's value() threw on it).
+    dom::element role_value;
+    std::string_view role = "user";
+    if (!m.is_object() ||
+        (field(m, "role", role_value) && role_value.get(role) != simdjson::SUCCESS)) {
       error.message = "each message must be an object with 'role' and 'content'";
       return false;
     }
-    const std::string role = m.value("role", std::string("user"));
-    out.emplace_back(role, m.contains("content") ? content_text(m["content"]) : std::string());
+    dom::element content;
+    out.emplace_back(role, field(m, "content", content) ? content_text(content) : std::string());
   }
   return true;
 }
 
-std::optional<int> opt_int(const json& obj, const char* key) {
-  if (obj.is_object() && obj.contains(key) && obj[key].is_number_integer()) {
-    return obj[key].get<int>();
-  }
+std::optional<int> opt_int(dom::element obj, std::string_view key) {
+  dom::element value;
+  if (field(obj, key, value)) return integer<int>(value);
   return std::nullopt;
 }
 
-bool opt_bool(const json& obj, const char* key, bool fallback) {
-  if (obj.is_object() && obj.contains(key) && obj[key].is_boolean()) return obj[key].get<bool>();
+bool opt_bool(dom::element obj, std::string_view key, bool fallback) {
+  dom::element value;
+  bool b = false;
+  if (field(obj, key, value) && value.get(b) == simdjson::SUCCESS) return b;
   return fallback;
+}
+
+// Parses `text` into `root` with the reused parser, or with `own` for a large body. Integers
+// beyond 64 bits and nesting deeper than 1,024 levels are refused (nlohmann took them): no
+// client of a serving API sends either.
+simdjson::error_code parse_json(std::string_view text, std::size_t readable,
+                                std::optional<dom::parser>& own, dom::element& root) {
+  thread_local dom::parser reused;
+  dom::parser* parser = &reused;
+  if (text.size() > kReusedParserLimit) parser = &own.emplace();
+  // The string's spare capacity serves as simdjson's padding when there is enough of it.
+  const bool copy = readable - text.size() < simdjson::SIMDJSON_PADDING;
+  return parser->parse(text.data(), text.size(), copy).get(root);
 }
 
 }  // namespace
@@ -85,16 +151,25 @@ Tokens completion_tokens(const std::string& prompt) {
 }
 
 std::optional<GenRequest> parse_generation(Api api, const std::string& body_text,
-                                           ParseError& error) {
-  json body = json::parse(body_text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
+                                           ParseError& error) try {
+  // As nlohmann did: skip a UTF-8 byte order mark, and read nothing after a NUL byte.
+  std::string_view text = body_text;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  text = text.substr(0, text.find('\0'));
+  const std::size_t readable = body_text.capacity() - (text.data() - body_text.data());
+
+  std::optional<dom::parser> own_parser;  // declared before `root`, which points into it
+  dom::element root;
+  dom::object body;
+  if (parse_json(text, readable, own_parser, root) != simdjson::SUCCESS ||
+      root.get(body) != simdjson::SUCCESS) {
     error.message = "request body is not a JSON object";
     return std::nullopt;
   }
   GenRequest r;
   r.api = api;
-  if (body.contains("model") && body["model"].is_string())
-    r.model = body["model"].get<std::string>();
+  std::string_view str;
+  if (string_field(root, "model", str)) r.model = std::string(str);
   switch (api) {
     case Api::openai_chat:
     case Api::ollama_chat: {
@@ -105,16 +180,20 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
     }
     case Api::openai_completions:
     case Api::ollama_generate: {
-      if (!body.contains("prompt") || !body["prompt"].is_string()) {
-        if (body.contains("prompt") && body["prompt"].is_array() && !body["prompt"].empty() &&
-            body["prompt"][0].is_string()) {
-          r.prompt = completion_tokens(body["prompt"][0].get<std::string>());
+      dom::element prompt_value;
+      const bool has_prompt = field(body, "prompt", prompt_value);
+      if (!has_prompt || prompt_value.get(str) != simdjson::SUCCESS) {
+        dom::array prompts;
+        dom::element first;
+        if (has_prompt && prompt_value.get(prompts) == simdjson::SUCCESS &&
+            prompts.at(0).get(first) == simdjson::SUCCESS && first.get(str) == simdjson::SUCCESS) {
+          r.prompt = completion_tokens(std::string(str));
           break;
         }
         error.message = "'prompt' must be a string";
         return std::nullopt;
       }
-      const std::string prompt = body["prompt"].get<std::string>();
+      const std::string prompt(str);
       if (api == Api::ollama_generate) {
         r.prompt = chat_template_tokens({{"user", prompt}});  // Ollama applies the template
       } else {
@@ -123,11 +202,13 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
       break;
     }
     case Api::sglang_generate: {
-      if (body.contains("text") && body["text"].is_string()) {
-        r.prompt = completion_tokens(body["text"].get<std::string>());
-      } else if (body.contains("input_ids") && body["input_ids"].is_array()) {
-        for (const json& id : body["input_ids"]) {
-          if (id.is_number_integer()) r.prompt.push_back(id.get<TokenId>());
+      dom::element ids_value;
+      dom::array ids;
+      if (string_field(root, "text", str)) {
+        r.prompt = completion_tokens(std::string(str));
+      } else if (field(body, "input_ids", ids_value) && ids_value.get(ids) == simdjson::SUCCESS) {
+        for (const dom::element id : ids) {
+          if (const auto token = integer<TokenId>(id)) r.prompt.push_back(*token);
         }
       } else {
         error.message = "either 'text' or 'input_ids' must be given";
@@ -137,37 +218,45 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
     }
   }
   if (api == Api::openai_chat || api == Api::openai_completions) {
-    r.max_tokens = opt_int(body, "max_completion_tokens");
-    if (!r.max_tokens) r.max_tokens = opt_int(body, "max_tokens");
-    r.min_tokens = opt_int(body, "min_tokens").value_or(0);
-    r.ignore_eos = opt_bool(body, "ignore_eos", false);
-    r.stream = opt_bool(body, "stream", false);
-    if (body.contains("stream_options") && body["stream_options"].is_object()) {
+    r.max_tokens = opt_int(root, "max_completion_tokens");
+    if (!r.max_tokens) r.max_tokens = opt_int(root, "max_tokens");
+    r.min_tokens = opt_int(root, "min_tokens").value_or(0);
+    r.ignore_eos = opt_bool(root, "ignore_eos", false);
+    r.stream = opt_bool(root, "stream", false);
+    dom::element stream_options;
+    if (field(body, "stream_options", stream_options) && stream_options.is_object()) {
       // vLLM: include_usage defaults to true once stream_options is present.
-      r.include_usage = opt_bool(body["stream_options"], "include_usage", true);
+      r.include_usage = opt_bool(stream_options, "include_usage", true);
     }
   } else if (api == Api::ollama_chat || api == Api::ollama_generate) {
-    r.stream = opt_bool(body, "stream", true);  // Ollama streams by default
-    if (body.contains("options") && body["options"].is_object()) {
-      const auto n = opt_int(body["options"], "num_predict");
+    r.stream = opt_bool(root, "stream", true);  // Ollama streams by default
+    dom::element options;
+    if (field(body, "options", options) && options.is_object()) {
+      const auto n = opt_int(options, "num_predict");
       if (n && *n > 0) {
         r.max_tokens = *n;
         r.ignore_eos = true;  // benchmarks ask for exact lengths this way
       }
-      r.num_ctx = opt_int(body["options"], "num_ctx");
+      r.num_ctx = opt_int(options, "num_ctx");
     }
   } else {
-    const json sp = body.value("sampling_params", json::object());
-    r.max_tokens = opt_int(sp, "max_new_tokens").value_or(128);
-    r.min_tokens = opt_int(sp, "min_new_tokens").value_or(0);
-    r.ignore_eos = opt_bool(sp, "ignore_eos", false);
-    r.stream = opt_bool(body, "stream", false);
+    // A missing or non-object sampling_params leaves every default.
+    dom::element sp;
+    const bool has_sp = field(body, "sampling_params", sp);
+    r.max_tokens = (has_sp ? opt_int(sp, "max_new_tokens") : std::nullopt).value_or(128);
+    r.min_tokens = (has_sp ? opt_int(sp, "min_new_tokens") : std::nullopt).value_or(0);
+    r.ignore_eos = has_sp && opt_bool(sp, "ignore_eos", false);
+    r.stream = opt_bool(root, "stream", false);
   }
   if (r.max_tokens && *r.max_tokens < 1) {
     error.message = "max_tokens must be at least 1, got " + std::to_string(*r.max_tokens);
     return std::nullopt;
   }
   return r;
+} catch (const simdjson::simdjson_error&) {
+  // Every simdjson call above reports errors by code; this only keeps any exception inside.
+  error.message = "request body is not a JSON object";
+  return std::nullopt;
 }
 
 }  // namespace servemeter::sim
