@@ -156,6 +156,7 @@ Measured drive(const Sim& sim, load::LoadSpec spec, int requests, int max_tokens
   in.base_url = sim.base_url;
   in.adapter = adapter.get();
   in.load = spec;
+  if (getenv("CURLT")) in.client.transport = http::ClientOptions::Transport::curl;
   in.first_id = first_id;
   const std::string prompt = synthesize_prompt(64, 1);
   for (int i = 0; i < requests; ++i) {
