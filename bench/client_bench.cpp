@@ -3,6 +3,7 @@
 // the simulator to core 1 (override with --client-cpu/--server-cpu; -1 = no pinning).
 //
 //   client_bench SERVEMETER_BINARY [--quick] [--only SCENARIO] [--conc C] [--tokens N]
+//                [--transport plain|curl]
 //
 // Scenarios (the Foundation issue's speed goals):
 //   ingest    sim answers at once, 16 events per write, 256 tokens; concurrency 1/64/256/1024:
@@ -42,6 +43,8 @@ using namespace servemeter;
 
 int g_client_cpu = 0;
 int g_server_cpu = 1;
+// --transport curl: run http:// over libcurl, to compare with the plain HTTP/1.1 transport.
+http::ClientOptions::Transport g_transport = http::ClientOptions::Transport::automatic;
 
 void pin_to(int cpu) {
   if (cpu < 0) return;
@@ -156,7 +159,7 @@ Measured drive(const Sim& sim, load::LoadSpec spec, int requests, int max_tokens
   in.base_url = sim.base_url;
   in.adapter = adapter.get();
   in.load = spec;
-  if (getenv("CURLT")) in.client.transport = http::ClientOptions::Transport::curl;
+  in.client.transport = g_transport;
   in.first_id = first_id;
   const std::string prompt = synthesize_prompt(64, 1);
   for (int i = 0; i < requests; ++i) {
@@ -282,7 +285,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: %s SERVEMETER_BINARY [--quick] [--client-cpu N] [--server-cpu N] "
-                 "[--only ingest|accuracy|paced|pacing] [--conc C] [--tokens N]\n",
+                 "[--only ingest|accuracy|paced|pacing] [--conc C] [--tokens N] "
+                 "[--transport plain|curl]\n",
                  argv[0]);
     return 2;
   }
@@ -297,6 +301,8 @@ int main(int argc, char** argv) {
     if (a == "--server-cpu" && i + 1 < argc) g_server_cpu = std::atoi(argv[++i]);
     if (a == "--only" && i + 1 < argc) only = argv[++i];
     if (a == "--conc" && i + 1 < argc) only_conc = std::atoi(argv[++i]);
+    if (a == "--transport" && i + 1 < argc && std::string(argv[++i]) == "curl")
+      g_transport = http::ClientOptions::Transport::curl;
     if (a == "--tokens" && i + 1 < argc) tokens = std::max(1, std::atoi(argv[++i]));
   }
   rlimit fds{};
@@ -304,7 +310,9 @@ int main(int argc, char** argv) {
   fds.rlim_cur = fds.rlim_max;
   setrlimit(RLIMIT_NOFILE, &fds);
   pin_to(g_client_cpu);
-  std::printf("client_bench: client on cpu %d, simulator on cpu %d\n", g_client_cpu, g_server_cpu);
+  std::printf("client_bench: client on cpu %d, simulator on cpu %d, %s transport\n", g_client_cpu,
+              g_server_cpu,
+              g_transport == http::ClientOptions::Transport::curl ? "curl" : "plain HTTP/1.1");
   if (only.empty() || only == "ingest") ingest(argv[1], quick, only_conc, tokens);
   if (only.empty() || only == "accuracy") accuracy(argv[1], only_conc);
   if (only.empty() || only == "paced") paced(argv[1], quick);
