@@ -61,7 +61,7 @@ HttpClient::~HttpClient() {
 
 Transfer* HttpClient::acquire() {
   if (free_.empty()) {
-    all_.push_back(std::make_unique<Transfer>(*this, options_, &content_type_header_));
+    all_.push_back(std::make_unique<Transfer>(options_, &content_type_header_));
     return all_.back().get();
   }
   Transfer* t = free_.back();
@@ -152,12 +152,12 @@ bool HttpClient::wants_plain(std::string_view url) const {
 }
 
 const PlainTarget* HttpClient::plain_target(std::string_view url, std::string& why) {
-  const std::string key(url);
-  if (const auto it = plain_targets_.find(key); it != plain_targets_.end()) return it->second.get();
-  if (const auto it = plain_target_errors_.find(key); it != plain_target_errors_.end()) {
+  if (const auto it = plain_targets_.find(url); it != plain_targets_.end()) return it->second.get();
+  if (const auto it = plain_target_errors_.find(url); it != plain_target_errors_.end()) {
     why = it->second;
     return nullptr;
   }
+  const std::string key(url);  // a new URL: parsed and resolved once
   // curl's URL parser (the same rules as the https:// path), then one blocking resolve per URL.
   auto target = std::make_unique<PlainTarget>();
   CURLU* parsed = curl_url();

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -93,8 +94,16 @@ class HttpClient final : private FdHandler, private LoopHook {
   std::vector<Transfer*> free_;
   std::vector<std::unique_ptr<PlainTransfer>> plain_all_;
   std::vector<PlainTransfer*> plain_free_;
-  std::unordered_map<std::string, std::unique_ptr<PlainTarget>> plain_targets_;
-  std::unordered_map<std::string, std::string> plain_target_errors_;
+  // Looked up by the request's string_view, without building a key per request.
+  struct UrlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view url) const noexcept {
+      return std::hash<std::string_view>{}(url);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<PlainTarget>, UrlHash, std::equal_to<>>
+      plain_targets_;
+  std::unordered_map<std::string, std::string, UrlHash, std::equal_to<>> plain_target_errors_;
   std::size_t plain_in_flight_ = 0;
   bool plain_due_now_ = false;        // a plain transfer failed to start: report it at once
   std::int64_t plain_sweep_ns_ = -1;  // next deadline check of plain transfers

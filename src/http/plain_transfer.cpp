@@ -355,14 +355,14 @@ void PlainTransfer::close_connection() {
   watched_ = 0;
 }
 
-bool PlainTransfer::run_pending(std::int64_t now) {
+void PlainTransfer::run_pending(std::int64_t now) {
   switch (state_) {
     case State::idle:
-      return false;
+      return;
     case State::start_failed: {
       const std::string why = pending_error_;
       complete(pending_ending_, why);
-      return true;
+      return;
     }
     case State::connecting:
       if (now - connect_started_ns_ >= options_.connect_timeout.count() * 1'000'000) {
@@ -370,7 +370,7 @@ bool PlainTransfer::run_pending(std::int64_t now) {
         complete(
             Ending::connect_failed,
             "connect timed out after " + std::to_string(options_.connect_timeout.count()) + " ms");
-        return true;
+        return;
       }
       break;
     case State::sending:
@@ -381,16 +381,15 @@ bool PlainTransfer::run_pending(std::int64_t now) {
     close_connection();
     complete(Ending::timed_out, "no complete answer within " +
                                     std::to_string(options_.request_timeout.count()) + " ms");
-    return true;
+    return;
   }
   const auto stall_ns = std::int64_t{options_.stall_timeout.count()} * 1'000'000'000;
   if (stall_ns > 0 && now - last_activity_ns_ >= stall_ns) {
     close_connection();
     complete(Ending::stalled,
              "no byte for " + std::to_string(options_.stall_timeout.count()) + " s");
-    return true;
+    return;
   }
-  return false;
 }
 
 void PlainTransfer::complete(Ending ending, std::string_view detail) {

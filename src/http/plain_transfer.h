@@ -75,9 +75,8 @@ class PlainTransfer final : private FdHandler {
   // Fail a request whose URL could not be used (reported from run_pending()).
   void start_failed(const TransferSpec& spec, std::string why);
   // Finish an attempt that failed while starting, or whose deadline (connect, request, stall)
-  // has passed at `now`. Returns true when the transfer completed (it may already carry the
-  // next request: do not touch it again in this pass).
-  bool run_pending(std::int64_t now);
+  // has passed at `now`.
+  void run_pending(std::int64_t now);
   bool in_flight() const noexcept { return state_ != State::idle; }
   // start() could not even begin (or failed at once): run_pending() must report it now.
   bool failed_to_start() const noexcept { return state_ == State::start_failed; }

@@ -31,8 +31,8 @@ bool is_connect_failure(CURLcode code) {
 
 }  // namespace
 
-Transfer::Transfer(HttpClient& owner, const ClientOptions& options, curl_slist* shared_headers)
-    : owner_(owner), options_(options), easy_(curl_easy_init()) {
+Transfer::Transfer(const ClientOptions& options, curl_slist* shared_headers)
+    : options_(options), easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed (out of memory?)");
   // Each handle keeps its own connection cache, so a transfer runs on the connection its handle
   // used last (a virtual user's keep-alive connection). With one cache for the whole multi

@@ -13,7 +13,7 @@ namespace servemeter::http {
 
 class Transfer {
  public:
-  Transfer(HttpClient& owner, const ClientOptions& options, curl_slist* shared_headers);
+  Transfer(const ClientOptions& options, curl_slist* shared_headers);
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -38,7 +38,6 @@ class Transfer {
   void reset_attempt();
   Ending ending(CURLcode result, std::string_view detail) const;
 
-  HttpClient& owner_;
   const ClientOptions& options_;
   CURL* easy_ = nullptr;
   CURLSH* share_ = nullptr;  // this handle's own connection cache

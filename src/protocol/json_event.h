@@ -14,8 +14,5 @@ namespace servemeter {
 // yields stay valid until the next call on the same thread.
 // `readable` is how many bytes from payload.data() may be read (payload.size() when unknown).
 simdjson::ondemand::document& parse_event_json(std::string_view payload, size_t readable);
-inline simdjson::ondemand::document& parse_event_json(std::string_view payload) {
-  return parse_event_json(payload, payload.size());
-}
 
 }  // namespace servemeter
