@@ -1,5 +1,6 @@
 #pragma once
-// One accepted HTTP/1.1 connection: Beast parses requests; responses are written raw with
+// One accepted HTTP/1.1 connection: Beast's parser reads requests from our own reads, which
+// carry the kernel's receive time (stamped_receive.h); responses are written raw with
 // asio so that a streamed chunk is exactly one gathered write (chunk-size line, the events,
 // CRLF) with no per-event allocation. Keep-alive: the next request is read after a response
 // ends. A streamed response is driven either by the Engine (TokenSink) or by its own timer in
@@ -60,7 +61,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Token
 
  private:
   void do_read();
-  void on_read(const boost::system::error_code& ec);
+  void wait_readable();
+  void on_readable(const boost::system::error_code& ec);
+  // Feeds buffered bytes to the parser; routes the request once it is whole.
+  void parse_buffered();
+  void on_request();
   std::string head(int status, std::string_view content_type, std::size_t length, bool chunked,
                    bool close) const;
   void after_response();
@@ -78,6 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Token
   boost::asio::ip::tcp::socket socket_;
   ServerState& state_;
   boost::beast::flat_buffer buffer_;
+  std::int64_t last_arrival_ns_ = 0;  // kernel receive time of the newest bytes in buffer_
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   bool keep_alive_ = true;
   // uvicorn (vLLM, SGLang) and llama-server close a keep-alive connection idle for 5 s; Go

@@ -39,7 +39,7 @@ void log_reply(ServerState& state, Connection& conn, Reply r, const char* fault,
   t.status = r.status;
   t.input_tokens = input_tokens;
   if (fault != nullptr) t.fault = fault;
-  t.end_ns = t.arrival_ns;  // error answers are written at once
+  t.end_ns = t.read_ns;  // error answers are written at once
   state.truth.append(t);
   conn.reply(std::move(r));
 }

@@ -9,6 +9,7 @@
 
 #include "sim/connection.h"
 #include "sim/profile.h"
+#include "sim/stamped_receive.h"
 
 namespace servemeter::sim {
 
@@ -126,6 +127,8 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
                              " (is another server using the port? use --port 0 for a free one)");
   }
   impl->port = impl->acceptor.local_endpoint().port();
+  // Accepted sockets inherit it; where the kernel refuses, arrival is the time of the read.
+  enable_receive_timestamps(impl->acceptor.native_handle());
   impl->accept();
   impl->tick_flush();
   Impl* raw = impl.get();

@@ -41,6 +41,8 @@ void TruthLog::append(const TruthRecord& r) {
   buffer_ += r.client_id.empty() ? std::string("null") : json_string(r.client_id);
   buffer_ += ",\"arrival_ns\":";
   put_ns(buffer_, r.arrival_ns);
+  buffer_ += ",\"read_ns\":";
+  put_ns(buffer_, r.read_ns);
   buffer_ += ",\"first_token_ns\":";
   put_ns(buffer_, r.first_token_ns);
   buffer_ += ",\"last_token_ns\":";

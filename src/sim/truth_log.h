@@ -2,7 +2,10 @@
 // The simulator's ground truth, one JSON line per request, so tests can measure the client's
 // timing error. Times are CLOCK_MONOTONIC ns (core/clock.h), the same clock the client stamps
 // with on the same machine:
-//   arrival_ns      the request was fully read (before routing)
+//   arrival_ns      the kernel received the request's last bytes (SO_TIMESTAMPNS; the time of
+//                   the read where the kernel gives no stamp). Fixed timing counts from here.
+//   read_ns         the simulator's thread had the whole request parsed, before routing: the
+//                   gap from arrival_ns is the simulator's own intake delay
 //   first_token_ns  just before the socket write that carries the first token-bearing event
 //                   (reasoning or content text; not a role-only chunk)
 //   last_token_ns   just before the write that carries the last token-bearing event
@@ -19,6 +22,7 @@ struct TruthRecord {
   std::uint64_t id = 0;
   std::string client_id;  // X-Request-Id of the request, if any
   std::int64_t arrival_ns = 0;
+  std::int64_t read_ns = 0;
   std::int64_t first_token_ns = -1;  // -1: none (written as null)
   std::int64_t last_token_ns = -1;
   std::int64_t end_ns = 0;

@@ -157,7 +157,7 @@ TEST(SimTruthLog, FieldsPresentAndMonotonic) {
     for (int i = 0; i < 3; ++i) {
       const json t = json::parse(lines[static_cast<std::size_t>(i)]);
       for (const char* k :
-           {"id", "client_id", "arrival_ns", "first_token_ns", "last_token_ns", "end_ns",
+           {"id", "client_id", "arrival_ns", "read_ns", "first_token_ns", "last_token_ns", "end_ns",
             "input_tokens", "cached_tokens", "output_tokens", "status", "fault"}) {
         EXPECT_TRUE(t.contains(k)) << k;
       }
@@ -166,6 +166,7 @@ TEST(SimTruthLog, FieldsPresentAndMonotonic) {
       EXPECT_EQ(t["output_tokens"], 20);
       EXPECT_GT(t["input_tokens"].get<int>(), 5);
       const auto a = t["arrival_ns"].get<std::int64_t>();
+      EXPECT_LE(a, t["read_ns"].get<std::int64_t>());
       const auto f = t["first_token_ns"].get<std::int64_t>();
       const auto l = t["last_token_ns"].get<std::int64_t>();
       const auto e = t["end_ns"].get<std::int64_t>();
