@@ -206,7 +206,8 @@ const PlainTarget* HttpClient::plain_target(std::string_view url, std::string& w
 void HttpClient::start_plain(const TransferSpec& spec) {
   PlainTransfer* t = nullptr;
   if (plain_free_.empty()) {
-    plain_all_.push_back(std::make_unique<PlainTransfer>(*this, loop_, options_));
+    plain_all_.push_back(
+        std::make_unique<PlainTransfer>(*this, loop_, options_, plain_read_buffer_));
     t = plain_all_.back().get();
   } else {
     t = plain_free_.back();

@@ -94,6 +94,7 @@ class HttpClient final : private FdHandler, private LoopHook {
   std::vector<Transfer*> free_;
   std::vector<std::unique_ptr<PlainTransfer>> plain_all_;
   std::vector<PlainTransfer*> plain_free_;
+  std::vector<char> plain_read_buffer_;  // every plain transfer reads into this one
   // Looked up by the request's string_view, without building a key per request.
   struct UrlHash {
     using is_transparent = void;

@@ -19,7 +19,7 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr std::size_t kReadBuffer = 16 * 1024;         // curl's default receive buffer
+constexpr std::size_t kPlainReadSize = 64 * 1024;      // most one recv() takes
 constexpr std::size_t kMaxHeaderBuffer = 1024 * 1024;  // a header this big is not an LLM API
 
 std::string errno_text(int error) {
@@ -66,8 +66,9 @@ std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, 
   return body.size();
 }
 
-PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options)
-    : owner_(owner), loop_(loop), options_(options), buffer_(kReadBuffer) {}
+PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
+                             std::vector<char>& read_buffer)
+    : owner_(owner), loop_(loop), options_(options), read_buffer_(read_buffer) {}
 
 PlainTransfer::~PlainTransfer() {
   close_connection();
@@ -100,7 +101,7 @@ void PlainTransfer::defer(Ending ending, std::string_view why) {
 void PlainTransfer::begin_attempt() {
   answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
   parser_.reset();
-  filled_ = 0;
+  carry_.clear();
   status_ = 0;
   content_type_.clear();
   bytes_this_attempt_ = false;
@@ -243,22 +244,26 @@ void PlainTransfer::on_fd_ready(int, std::uint32_t epoll_events) {
 
 void PlainTransfer::receive() {
   for (;;) {
-    if (filled_ == buffer_.size()) {
-      // Only a header (or a chunk-size line) longer than the buffer lands here.
-      if (buffer_.size() >= kMaxHeaderBuffer) {
-        close_connection();
-        complete(Ending::transport_error, "response header larger than 1 MiB");
-        return;
-      }
-      buffer_.resize(buffer_.size() * 2);
+    // What the parser left of the last read goes first; only a header (or chunk-size line)
+    // longer than a read makes this more than a few bytes.
+    const std::size_t carried = carry_.size();
+    if (carried >= kMaxHeaderBuffer) {
+      close_connection();
+      complete(Ending::transport_error, "response header larger than 1 MiB");
+      return;
     }
-    const std::size_t room = buffer_.size() - filled_;
-    const ssize_t n = ::recv(fd_, buffer_.data() + filled_, room, 0);
+    if (read_buffer_.size() < carried + kPlainReadSize)
+      read_buffer_.resize(carried + kPlainReadSize);
+    char* data = read_buffer_.data();
+    if (carried > 0) std::memcpy(data, carry_.data(), carried);
+    const std::size_t room = read_buffer_.size() - carried;
+    const ssize_t n = ::recv(fd_, data + carried, room, 0);
     if (n > 0) {
       arrival_ns_ = monotonic_ns();  // first thing: bytes arrived, before parsing
       last_activity_ns_ = arrival_ns_;
       bytes_this_attempt_ = true;
-      if (!feed(static_cast<std::size_t>(n))) return;
+      carry_.clear();
+      if (!feed(data, carried + static_cast<std::size_t>(n))) return;
       if (static_cast<std::size_t>(n) < room) return;  // drained: epoll says when there is more
       continue;
     }
@@ -273,13 +278,11 @@ void PlainTransfer::receive() {
   }
 }
 
-bool PlainTransfer::feed(std::size_t fresh) {
-  filled_ += fresh;
+bool PlainTransfer::feed(const char* data, std::size_t size) {
   std::size_t used = 0;
-  while (used < filled_) {
+  while (used < size) {
     boost::beast::error_code ec;
-    const std::size_t n =
-        parser_->put(boost::asio::const_buffer(buffer_.data() + used, filled_ - used), ec);
+    const std::size_t n = parser_->put(boost::asio::const_buffer(data + used, size - used), ec);
     used += n;
     if (ec == bhttp::error::need_more) break;
     if (ec) {
@@ -290,7 +293,7 @@ bool PlainTransfer::feed(std::size_t fresh) {
     if (parser_->is_done()) {
       // Reusable only if the server wants it, sent nothing extra, and took our whole request
       // (an early answer, e.g. 413, can come while the body is still going out).
-      if (!parser_->keep_alive() || used < filled_ || state_ == State::sending) {
+      if (!parser_->keep_alive() || used < size || state_ == State::sending) {
         close_connection();
       }
       complete(Ending::complete, "");
@@ -298,10 +301,7 @@ bool PlainTransfer::feed(std::size_t fresh) {
     }
     if (n == 0) break;
   }
-  if (used > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + used, filled_ - used);
-    filled_ -= used;
-  }
+  carry_.assign(data + used, size - used);
   return true;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // One virtual user's HTTP/1.1 exchange over plain TCP, on the EventLoop, without curl: its own
-// keep-alive connection, the request written with one writev, the answer read into one buffer
-// and parsed by Boost.Beast's incremental response parser. http:// URLs go this way because
+// keep-alive connection, the request written with one writev, the answer read into a buffer
+// that all transfers of the loop share and parsed there by Boost.Beast's incremental response
+// parser. http:// URLs go this way because
 // curl 7.88 spent more CPU per request and per read than parsing every event's JSON does
 // (bench/client_bench); https:// stays on curl.
 //
@@ -63,7 +64,11 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
 class PlainTransfer final : private FdHandler {
  public:
-  PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options);
+  // `read_buffer` is shared by every transfer on `loop` (one thread): reads land in the same
+  // few cache-warm KiB whatever the number of connections, as in wrk. Only the unparsed tail
+  // of a read (part of a header or chunk-size line) is kept per transfer.
+  PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
+                std::vector<char>& read_buffer);
   ~PlainTransfer() override;  // closes its connection
   PlainTransfer(const PlainTransfer&) = delete;
   PlainTransfer& operator=(const PlainTransfer&) = delete;
@@ -95,7 +100,7 @@ class PlainTransfer final : private FdHandler {
   void send_request();
   void continue_send();
   void receive();
-  bool feed(std::size_t fresh);  // false: the transfer completed
+  bool feed(const char* data, std::size_t size);  // false: the transfer completed
   void on_closed_by_peer(int error);
   void watch(std::uint32_t events);
   void close_connection();
@@ -135,8 +140,8 @@ class PlainTransfer final : private FdHandler {
   std::size_t address_index_ = 0;
   std::int64_t last_activity_ns_ = 0;  // stall timeout counts from here
   std::int64_t arrival_ns_ = 0;        // stamp of the read being parsed
-  std::vector<char> buffer_;           // received, not yet parsed bytes at the front
-  std::size_t filled_ = 0;
+  std::vector<char>& read_buffer_;     // shared; holds nothing between reads
+  std::string carry_;                  // received bytes the parser has not taken yet
 };
 
 }  // namespace servemeter::http
