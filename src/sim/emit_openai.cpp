@@ -43,6 +43,7 @@ class VllmChat final : public StreamEmitter {
     head_ = "data: {\"id\":" + json_string(info.id) +
             ",\"object\":\"chat.completion.chunk\",\"created\":" + std::to_string(info.created) +
             ",\"model\":" + json_string(info.model) + ",\"choices\":[{\"index\":0,\"delta\":{";
+    content_head_ = head_ + "\"content\":\"";
   }
   std::string_view content_type() const override { return "text/event-stream; charset=utf-8"; }
 
@@ -57,8 +58,13 @@ class VllmChat final : public StreamEmitter {
     int tokens = 0;
     switch (ev.kind) {
       case TokenKind::content:
-        out += head_;
-        out += "\"content\":\"";
+        if (!cut) {  // the bulk of every stream: one prefix, the text, one suffix
+          out += content_head_;
+          out += ev.text;
+          out += kContentTail;
+          return 1;
+        }
+        out += content_head_;
         out += ev.text;
         out += "\",\"reasoning_content\":null";
         tokens = 1;
@@ -108,8 +114,12 @@ class VllmChat final : public StreamEmitter {
   }
 
  private:
+  static constexpr std::string_view kContentTail =
+      "\",\"reasoning_content\":null},\"logprobs\":null,\"finish_reason\":null,"
+      "\"token_ids\":null}]}\n\n";
   StreamInfo info_;
   std::string head_;
+  std::string content_head_;  // head_ + "content":"
 };
 
 // vLLM completions: exclude_unset=False, so every chunk carries every field.

@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <span>
@@ -225,8 +226,10 @@ void Connection::flush() {
   std::size_t n = 0;
   if (!raw_head_.empty()) bufs[n++] = boost::asio::buffer(raw_head_);
   if (!inflight_.empty()) {
-    const int len = std::snprintf(chunk_line_, sizeof chunk_line_, "%zx\r\n", inflight_.size());
-    bufs[n++] = boost::asio::buffer(chunk_line_, static_cast<std::size_t>(len));
+    char* end = std::to_chars(chunk_line_, chunk_line_ + 16, inflight_.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    bufs[n++] = boost::asio::buffer(chunk_line_, static_cast<std::size_t>(end - chunk_line_));
     bufs[n++] = boost::asio::buffer(inflight_);
     bufs[n++] = boost::asio::buffer(kCrlf.data(), kCrlf.size());
   }
