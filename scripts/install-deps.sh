@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libcurl4-openssl-dev libboost-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
-  libyaml-cpp-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   clang-format python3-numpy
 )
 # npm fetches llama.cpp's source for the integration tests; this machine kind may ship Node.js

@@ -81,7 +81,13 @@ nlohmann::json request_options(const RunOptions& o, const std::string& api) {
           {"connect_timeout_s", o.connect_timeout_s},
           {"stall_timeout_s", o.stall_timeout_s},
           {"api_key", o.api_key.empty() ? "none" : "sent (redacted)"},
+          {"tls_verify", !o.insecure},
+          {"ca_file", o.ca_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.ca_file)},
           {"prompt_source", "synthetic English words (approximate tokenizer)"}};
+}
+
+http::TlsOptions tls_options(const RunOptions& o) {
+  return {!o.insecure, o.ca_file};
 }
 
 // Thousands of concurrent streams need as many sockets; the soft limit is often 1,024.
@@ -161,8 +167,15 @@ int run_command(const RunOptions& o, const std::string& command_line) {
 
   HealthOptions health_options;
   health_options.api_key = o.api_key;
+  health_options.tls = tls_options(o);
   health_options.wait_s = o.wait_for_server_s;
   const HealthResult health = check_health(base_url, preset->health_path, health_options);
+  if (!health.healthy && health.untrusted_certificate())
+    return fail(exit_code::kServerUnavailable,
+                "the server at " + base_url + " presented a TLS certificate we do not trust (" +
+                    health.describe() +
+                    "). Pass --cacert FILE with the CA that signed it, or --insecure to skip the "
+                    "check");
   if (!health.healthy)
     return fail(exit_code::kServerUnavailable,
                 "no " + o.framework + " server answering at " + base_url + " (" +
@@ -170,7 +183,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
                     "). Start it with: " + presets.start_command(*preset, model_id) +
                     " — or point --base-url at the running server");
   if (preset->model_check) {
-    if (const auto served = served_models(base_url, o.api_key);
+    if (const auto served = served_models(base_url, o.api_key, health_options.tls);
         served && !model_is_served(model_id, *served)) {
       std::string list;
       for (const auto& m : *served) list += (list.empty() ? "" : ", ") + m;
@@ -212,6 +225,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
     input.base_url = base_url;
     input.adapter = adapter.get();
     input.client.api_key = o.api_key;
+    input.client.tls = tls_options(o);
     input.client.request_timeout =
         std::chrono::milliseconds(static_cast<long>(o.request_timeout_s * 1000));
     input.client.connect_timeout =

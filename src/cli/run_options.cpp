@@ -61,6 +61,11 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--system-prompt", o.system_prompt, "system message sent with every request");
 
   app.add_option("--api-key", o.api_key, "bearer token (env OPENAI_API_KEY); never recorded");
+  app.add_option("--cacert", o.ca_file,
+                 "https://: trust the CA certificates in this PEM file (default: the system's)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--insecure", o.insecure,
+               "https://: do not check the server's certificate (recorded in the results)");
   app.add_option("--request-timeout", o.request_timeout_s, "seconds per request")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

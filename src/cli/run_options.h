@@ -32,6 +32,8 @@ struct RunOptions {
   std::string system_prompt;
 
   std::string api_key;
+  std::string ca_file;    // --cacert: PEM bundle trusted for https://
+  bool insecure = false;  // --insecure: no certificate check over https://
   double request_timeout_s = 300;
   double connect_timeout_s = 10;
   double stall_timeout_s = 120;

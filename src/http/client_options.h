@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "http/tls_options.h"
+
 namespace servemeter::http {
 
 struct ClientOptions {
@@ -18,8 +20,7 @@ struct ClientOptions {
   // Sent as `Authorization: Bearer …` through curl's bearer auth; never logged or copied into
   // records.
   std::string api_key;
-  bool verify_tls = true;
-  std::string ca_file;  // empty: system store
+  TlsOptions tls;
   // Retry once, on a fresh connection, a request that died on a reused keep-alive connection
   // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
   bool retry_stale_connection = true;

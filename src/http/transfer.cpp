@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "http/tls_options.h"
 
 namespace servemeter::http {
 namespace {
@@ -71,9 +72,7 @@ Transfer::Transfer(const ClientOptions& options, curl_slist* shared_headers)
     curl_easy_setopt(easy_, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
     curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, options.api_key.c_str());
   }
-  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
-  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
-  if (!options.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, options.ca_file.c_str());
+  apply_tls_options(easy_, options.tls);
   // Our own node (fixed buffer, rewritten per request) in front of the shared headers: sending
   // X-Request-Id costs no allocation. curl only reads the list.
   id_header_.data = id_header_text_;

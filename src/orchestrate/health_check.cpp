@@ -30,9 +30,10 @@ void watch_header(std::string_view line, HealthResult& health) {
 }
 
 HealthProbe probe(const std::string& url, const HealthOptions& options, HealthResult& health) {
-  const GetResult got = http_get(url, options.api_key, options.timeout_ms, false,
+  const GetResult got = http_get(url, options.api_key, options.tls, options.timeout_ms, false,
                                  [&](std::string_view line) { watch_header(line, health); });
-  return {url, got.status, got.status != 0 ? "HTTP " + std::to_string(got.status) : got.error};
+  return {url, got.status, got.status != 0 ? "HTTP " + std::to_string(got.status) : got.error,
+          got.untrusted_certificate};
 }
 
 }  // namespace
@@ -42,6 +43,12 @@ std::string HealthResult::describe() const {
   for (const auto& p : probes)
     text += (text.empty() ? "" : "; ") + ("GET " + p.url + ": " + p.outcome);
   return text;
+}
+
+bool HealthResult::untrusted_certificate() const {
+  for (const auto& p : probes)
+    if (p.untrusted_certificate) return true;
+  return false;
 }
 
 HealthResult check_health(const std::string& base_url, const std::string& health_path,

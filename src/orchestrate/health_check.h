@@ -5,12 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "http/tls_options.h"
+
 namespace servemeter {
 
 struct HealthProbe {
   std::string url;
   long status = 0;      // 0: no HTTP answer
   std::string outcome;  // "200", "connection refused", …
+  bool untrusted_certificate = false;
 };
 
 struct HealthResult {
@@ -19,10 +22,13 @@ struct HealthResult {
   double time_scale = 1.0;  // the simulator's --time-scale (x-servemeter-time-scale header)
   std::vector<HealthProbe> probes;
   std::string describe() const;  // "GET http://…/health: connection refused; GET …"
+  // A TLS server answered, with a certificate we do not trust (--cacert, --insecure).
+  bool untrusted_certificate() const;
 };
 
 struct HealthOptions {
   std::string api_key;  // sent as a bearer token when set
+  http::TlsOptions tls;
   long timeout_ms = 5000;
   double wait_s = 0;  // keep retrying (every 0.5 s) for this long while unhealthy
 };

@@ -5,11 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "http/tls_options.h"
+
 namespace servemeter {
 
 // nullopt when the server offers no listing we can read (the run then goes on unchecked).
 std::optional<std::vector<std::string>> served_models(const std::string& base_url,
                                                       const std::string& api_key,
+                                                      const http::TlsOptions& tls = {},
                                                       long timeout_ms = 5000);
 
 // Ollama treats "name" and "name:latest" as the same model.

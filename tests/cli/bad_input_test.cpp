@@ -57,6 +57,12 @@ TEST(BadInput, NonNumericFlagIsUsageError) {
   EXPECT_NE(r.err.find("many"), std::string::npos) << r.err;
 }
 
+TEST(BadInput, CacertThatIsNotAFileIsNamed) {
+  const auto r = run_process({SERVEMETER_BINARY, "run", "--cacert", "/no/such/ca.pem"});
+  EXPECT_EQ(r.exit_code, exit_code::kUsage);
+  EXPECT_NE(r.err.find("/no/such/ca.pem"), std::string::npos) << r.err;
+}
+
 TEST(BadInput, UnreachableServerNamesUrlAndStartCommand) {
   const auto url = "http://127.0.0.1:" + std::to_string(unused_port());
   const testsupport::TempDir dir;

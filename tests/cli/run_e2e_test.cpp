@@ -205,5 +205,72 @@ TEST(RunCommand, ServerErrorsAreRecordedWhileTheRunGoesOn) {
   EXPECT_GT(cell["success_rate"].get<double>(), 0.0);
 }
 
+// An OpenAI-compatible server over TLS, with the test certificate (tests/support/tls).
+void answer_openai_over_tls(const testing::SeenRequest& request, testing::FakeConnection& c) {
+  if (request.path == "/v1/models") {
+    c.send_full(200, "application/json", R"({"object":"list","data":[{"id":"m"}]})");
+    return;
+  }
+  if (request.method == "GET") {
+    c.send_full(200, "application/json", "{}");
+    return;
+  }
+  c.send_chunked_head(200, "text/event-stream");
+  for (int i = 0; i < 4; ++i) c.send_chunk(testing::sse_event("tok"));
+  c.send_chunk(
+      R"(data: {"choices":[],"usage":{"prompt_tokens":8,"completion_tokens":4,"total_tokens":12}})"
+      "\n\n");
+  c.send_chunk(testing::kSseDone);
+  c.end_chunks();
+}
+
+TEST(RunCommand, RunsOverHttpsTrustingTheGivenCa) {
+  testing::FakeServerOptions tls;
+  tls.tls = true;
+  testing::FakeServer server(answer_openai_over_tls, tls);
+  const testsupport::TempDir dir;
+  const auto r =
+      run_process({SERVEMETER_BINARY, "run",
+                   "--framework",     "openai",
+                   "--model",         "m",
+                   "--base-url",      "https://127.0.0.1:" + std::to_string(server.port()),
+                   "--cacert",        testing::tls_ca_file(),
+                   "--num-requests",  "4",
+                   "--warmup",        "0",
+                   "--concurrency",   "2",
+                   "--output-tokens", "4",
+                   "--no-progress",   "--results-dir",
+                   dir.string()});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  const auto doc = read_json(dir / "openai" / "openai_m_results.json");
+  EXPECT_EQ(doc["results"][0]["success_rate"], 100.0);
+  EXPECT_EQ(doc["results"][0]["errors"].value("connect", 0), 0);
+  EXPECT_EQ(doc["request_options"]["tls_verify"], true);
+  EXPECT_EQ(doc["request_options"]["ca_file"], testing::tls_ca_file());
+}
+
+TEST(RunCommand, AnUntrustedCertificateSaysToPassCacertOrInsecure) {
+  testing::FakeServerOptions tls;
+  tls.tls = true;
+  testing::FakeServer server(answer_openai_over_tls, tls);
+  const testsupport::TempDir dir;
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const auto r = run_process({SERVEMETER_BINARY, "run", "--framework", "openai", "--model", "m",
+                              "--base-url", url, "--num-requests", "1", "--warmup", "0",
+                              "--no-progress", "--results-dir", dir.string()});
+  EXPECT_EQ(r.exit_code, exit_code::kServerUnavailable);
+  EXPECT_NE(r.err.find(url), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("certificate"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--cacert"), std::string::npos) << r.err;
+  // --insecure runs, and says so in the results.
+  const auto insecure =
+      run_process({SERVEMETER_BINARY, "run", "--framework", "openai", "--model", "m", "--base-url",
+                   url, "--insecure", "--num-requests", "2", "--warmup", "0", "--no-progress",
+                   "--results-dir", dir.string()});
+  ASSERT_EQ(insecure.exit_code, exit_code::kOk) << insecure.err;
+  const auto doc = read_json(dir / "openai" / "openai_m_results.json");
+  EXPECT_EQ(doc["request_options"]["tls_verify"], false);
+}
+
 }  // namespace
 }  // namespace servemeter

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,9 +15,15 @@
 
 namespace servemeter::testing {
 
+std::string tls_ca_file() {
+  return std::string(SERVEMETER_TEST_TLS_DIR) + "/localhost.pem";
+}
+
 bool FakeConnection::send(std::string_view bytes) {
   while (!bytes.empty()) {
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const ssize_t n = tls_ != nullptr
+                          ? SSL_write(tls_, bytes.data(), static_cast<int>(bytes.size()))
+                          : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n <= 0) return false;
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -62,6 +69,17 @@ bool FakeConnection::sleep_ms(int ms) {
 
 FakeServer::FakeServer(Handler handler, FakeServerOptions options)
     : handler_(std::move(handler)), options_(options) {
+  if (options_.tls) {
+    tls_context_ = SSL_CTX_new(TLS_server_method());
+    const std::string dir = SERVEMETER_TEST_TLS_DIR;
+    if (tls_context_ == nullptr ||
+        SSL_CTX_use_certificate_chain_file(tls_context_, (dir + "/localhost.pem").c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(tls_context_, (dir + "/localhost-key.pem").c_str(),
+                                    SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(tls_context_);
+      throw std::runtime_error("fake server: cannot load the test certificate from " + dir);
+    }
+  }
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -89,10 +107,12 @@ FakeServer::~FakeServer() {
   acceptor_.join();
   for (auto& t : threads_) t.join();
   ::close(listen_fd_);
+  SSL_CTX_free(tls_context_);
 }
 
 std::string FakeServer::url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
+         std::string(path);
 }
 
 std::vector<SeenRequest> FakeServer::requests() const {
@@ -127,20 +147,23 @@ void FakeServer::accept_loop() {
   }
 }
 
-bool FakeServer::read_request(int fd, std::string& buffer, SeenRequest& out) {
+bool FakeServer::read_request(int fd, SSL* tls, std::string& buffer, SeenRequest& out) {
   std::size_t header_end;
   char chunk[4096];
   auto fill = [&]() -> bool {
     const int wait = options_.idle_close_ms > 0 ? options_.idle_close_ms : 100;
     for (;;) {
+      // TLS may hold decrypted bytes the socket no longer shows.
+      const bool buffered = tls != nullptr && SSL_pending(tls) > 0;
       pollfd p{fd, POLLIN, 0};
-      const int r = ::poll(&p, 1, wait);
+      const int r = buffered ? 1 : ::poll(&p, 1, wait);
       if (stopping_) return false;
       if (r == 0) {
         if (options_.idle_close_ms > 0 && buffer.empty()) return false;  // idle: close
         continue;
       }
-      const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      const ssize_t n =
+          tls != nullptr ? SSL_read(tls, chunk, sizeof chunk) : ::recv(fd, chunk, sizeof chunk, 0);
       if (n <= 0) return false;
       buffer.append(chunk, static_cast<std::size_t>(n));
       return true;
@@ -187,9 +210,18 @@ bool FakeServer::read_request(int fd, std::string& buffer, SeenRequest& out) {
 void FakeServer::serve(int fd, int index) {
   std::string buffer;
   bool reset = false;
-  for (int n = 0; !stopping_; ++n) {
+  SSL* tls = nullptr;
+  if (tls_context_ != nullptr) {
+    tls = SSL_new(tls_context_);
+    SSL_set_fd(tls, fd);
+    if (SSL_accept(tls) != 1) {  // e.g. the client refused our certificate: just close
+      SSL_free(tls);
+      tls = nullptr;
+    }
+  }
+  for (int n = 0; !stopping_ && (tls_context_ == nullptr || tls != nullptr); ++n) {
     SeenRequest request;
-    if (!read_request(fd, buffer, request)) break;
+    if (!read_request(fd, tls, buffer, request)) break;
     request.connection = index;
     request.on_connection = n;
     {
@@ -199,7 +231,7 @@ void FakeServer::serve(int fd, int index) {
       if (now > max_in_flight_) max_in_flight_ = now;
     }
     changed_.notify_all();
-    FakeConnection conn(*this, fd);
+    FakeConnection conn(*this, fd, tls);
     handler_(request, conn);
     --in_flight_;
     if (conn.close_) {
@@ -208,6 +240,10 @@ void FakeServer::serve(int fd, int index) {
     }
     if (options_.max_requests_per_connection > 0 && n + 1 >= options_.max_requests_per_connection)
       break;
+  }
+  if (tls != nullptr) {
+    if (!reset) SSL_shutdown(tls);  // close_notify, as a TLS server ends a connection
+    SSL_free(tls);
   }
   if (reset) {
     linger l{1, 0};

@@ -1,7 +1,8 @@
 #pragma once
 // A tiny scripted HTTP/1.1 server on 127.0.0.1:<ephemeral> for client tests: one thread per
 // connection, blocking sockets, a handler per request that writes whatever bytes the test wants
-// (well-formed or not). Counts connections and requests in flight. Stops by itself in the
+// (well-formed or not), over plain TCP or TLS (OpenSSL, with the certificate in
+// tests/support/tls). Counts connections and requests in flight. Stops by itself in the
 // destructor: every wait inside it is bounded and wakes on stop.
 #include <atomic>
 #include <condition_variable>
@@ -13,6 +14,9 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace servemeter::testing {
 
@@ -29,7 +33,7 @@ class FakeServer;
 
 class FakeConnection {
  public:
-  FakeConnection(FakeServer& server, int fd) : server_(server), fd_(fd) {}
+  FakeConnection(FakeServer& server, int fd, SSL* tls) : server_(server), fd_(fd), tls_(tls) {}
   bool send(std::string_view bytes);
   // Status line + headers of a chunked answer (the transport all servers use for streams).
   bool send_chunked_head(int status, std::string_view content_type,
@@ -50,6 +54,7 @@ class FakeConnection {
   friend class FakeServer;
   FakeServer& server_;
   int fd_;
+  SSL* tls_;  // null: plain TCP
   bool close_ = false;
   bool reset_ = false;
 };
@@ -57,7 +62,11 @@ class FakeConnection {
 struct FakeServerOptions {
   int max_requests_per_connection = 0;  // close (FIN, no "Connection: close") after N; 0 = no cap
   int idle_close_ms = 0;                // close a connection idle this long; 0 = never
+  bool tls = false;                     // https:// with tls_ca_file()'s certificate
 };
+
+// The PEM certificate the TLS fake server presents (self-signed: it is its own CA).
+std::string tls_ca_file();
 
 class FakeServer {
  public:
@@ -80,10 +89,11 @@ class FakeServer {
   friend class FakeConnection;
   void accept_loop();
   void serve(int fd, int index);
-  bool read_request(int fd, std::string& buffer, SeenRequest& out);
+  bool read_request(int fd, SSL* tls, std::string& buffer, SeenRequest& out);
 
   Handler handler_;
   FakeServerOptions options_;
+  SSL_CTX* tls_context_ = nullptr;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
