@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 
 #include "core/clock.h"
@@ -89,9 +90,16 @@ void Connection::on_readable(const boost::system::error_code& ec) {
     close_now();
     return;
   }
-  constexpr std::size_t kReadSize = 16 * 1024;
+  // Reads land in the server's one shared buffer, after whatever the parser left last time
+  // (part of a header): a burst of new connections then allocates and touches no fresh
+  // per-connection memory, which cost more than parsing the request.
+  constexpr std::size_t kReadSize = 64 * 1024;
+  const std::size_t carried = buffer_.size();
+  std::vector<char>& shared = state_.read_buffer;
+  if (shared.size() < carried + kReadSize) shared.resize(carried + kReadSize);
+  if (carried > 0) std::memcpy(shared.data(), buffer_.data().data(), carried);
   const StampedRead read =
-      receive_stamped(socket_.native_handle(), buffer_.prepare(kReadSize).data(), kReadSize);
+      receive_stamped(socket_.native_handle(), shared.data() + carried, shared.size() - carried);
   if (read.bytes < 0 &&
       (read.error == EAGAIN || read.error == EWOULDBLOCK || read.error == EINTR)) {
     wait_readable();
@@ -101,22 +109,43 @@ void Connection::on_readable(const boost::system::error_code& ec) {
     close_now();
     return;
   }
-  buffer_.commit(static_cast<std::size_t>(read.bytes));
   last_arrival_ns_ = read.arrival_ns;
-  parse_buffered();
+  buffer_.consume(carried);
+  const std::size_t total = carried + static_cast<std::size_t>(read.bytes);
+  const std::optional<std::size_t> used = feed_parser(shared.data(), total);
+  if (!used) return;
+  if (*used < total) {
+    const std::size_t rest = total - *used;
+    std::memcpy(buffer_.prepare(rest).data(), shared.data() + *used, rest);
+    buffer_.commit(rest);
+  }
+  after_feed();
 }
 
 void Connection::parse_buffered() {
-  while (buffer_.size() > 0 && !parser_->is_done()) {
+  const auto data = buffer_.data();
+  const std::optional<std::size_t> used =
+      feed_parser(static_cast<const char*>(data.data()), data.size());
+  if (!used) return;
+  buffer_.consume(*used);
+  after_feed();
+}
+
+std::optional<std::size_t> Connection::feed_parser(const char* data, std::size_t size) {
+  std::size_t used = 0;
+  while (used < size && !parser_->is_done()) {
     boost::system::error_code ec;
-    const std::size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
+    used += parser_->put(boost::asio::const_buffer(data + used, size - used), ec);
     if (ec == http::error::need_more) break;
     if (ec) {  // not HTTP, or over a limit: like uvicorn, drop the connection
       close_now();
-      return;
+      return std::nullopt;
     }
   }
+  return used;
+}
+
+void Connection::after_feed() {
   if (parser_->is_done()) {
     on_request();
   } else {

@@ -63,8 +63,13 @@ class Connection : public std::enable_shared_from_this<Connection>, public Token
   void do_read();
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
-  // Feeds buffered bytes to the parser; routes the request once it is whole.
+  // Feeds bytes already in buffer_ (a pipelined request) to the parser.
   void parse_buffered();
+  // Gives `size` bytes to the parser, up to the end of one request; how many it took, or
+  // nothing when the bytes are not HTTP (the connection is then closed).
+  std::optional<std::size_t> feed_parser(const char* data, std::size_t size);
+  // Routes the request if it is whole, else waits for more bytes.
+  void after_feed();
   void on_request();
   std::string head(int status, std::string_view content_type, std::size_t length, bool chunked,
                    bool close) const;
@@ -82,7 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Token
 
   boost::asio::ip::tcp::socket socket_;
   ServerState& state_;
-  boost::beast::flat_buffer buffer_;
+  boost::beast::flat_buffer buffer_;  // bytes read but not parsed yet (usually none)
   std::int64_t last_arrival_ns_ = 0;  // kernel receive time of the newest bytes in buffer_
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   bool keep_alive_ = true;

@@ -80,7 +80,8 @@ struct ServerState {
   bool fixed_timing = false;  // --ttft-ms/--itl-ms mode
   std::unique_ptr<Engine> engine;
   TruthLog truth;
-  std::mt19937_64 rng;  // ids, lengths, faults: seeded, deterministic in arrival order
+  std::vector<char> read_buffer;  // every connection reads into this (one thread per server)
+  std::mt19937_64 rng;            // ids, lengths, faults: seeded, deterministic in arrival order
   std::int64_t start_ns = 0;
   std::uint64_t next_id = 1;
   int active_streams = 0;  // running requests in fixed-timing mode

@@ -33,8 +33,6 @@ void Connection::start_stream(StreamSetup setup) {
   s.emitter = make_emitter(s.setup.info);
   truth_.input_tokens = static_cast<int>(s.setup.request.prompt.size());
   truth_.status = 200;
-  pending_.reserve(16 * 1024);
-  inflight_.reserve(16 * 1024);
   if (s.setup.request.stream) {
     raw_head_ = head(200, s.emitter->content_type(), 0, true, !keep_alive_);
     if (!s.setup.error_in_stream.empty()) {

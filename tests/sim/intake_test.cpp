@@ -87,6 +87,23 @@ TEST(SimIntake, ArrivalIsWhenTheLastPartOfASplitRequestCame) {
   EXPECT_GE(t["first_token_ns"].get<std::int64_t>() - arrival, 2'000'000);  // --ttft-ms 2
 }
 
+TEST(SimIntake, ReadsARequestWhoseHeadComesInPieces) {
+  auto server = SimServer::start(fast_options("vllm"));
+  asio::io_context ioc;
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+  const std::string req = completion_request("Connection: close\r\n");
+  // Cuts inside the request line and inside a header name: the parser must keep them.
+  const std::size_t cuts[] = {0, 7, 30, req.size()};
+  for (std::size_t i = 0; i + 1 < std::size(cuts); ++i) {
+    asio::write(sock, asio::buffer(req.data() + cuts[i], cuts[i + 1] - cuts[i]));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string raw = read_to_close(sock);
+  EXPECT_EQ(count(raw, "HTTP/1.1 200 OK"), 1) << raw;
+  EXPECT_EQ(count(raw, "data: [DONE]"), 1) << raw;
+}
+
 TEST(SimIntake, ClosesAConnectionThatDoesNotSpeakHttp) {
   auto server = SimServer::start(fast_options("vllm"));
   asio::io_context ioc;
