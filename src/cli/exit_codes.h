@@ -4,8 +4,7 @@ namespace servemeter::exit_code {
 
 inline constexpr int kOk = 0;     // ran; failed requests (if any) are in the results
 inline constexpr int kUsage = 2;  // bad flag or value: unknown framework/API, bad URL…
-inline constexpr int kServerUnavailable =
-    3;  // health check failed: nothing answering, or TLS not trusted
+inline constexpr int kServerUnavailable = 3;  // no server answering, or its TLS cert untrusted
 inline constexpr int kOutputUnwritable = 4;   // results folder or file could not be written
 inline constexpr int kAllRequestsFailed = 5;  // a cell finished with no successful request
 inline constexpr int kPresetError = 6;        // presets file missing or malformed

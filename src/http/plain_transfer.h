@@ -2,9 +2,8 @@
 // One virtual user's HTTP/1.1 exchange over plain TCP, on the EventLoop, without curl: its own
 // keep-alive connection, the request written with one writev, the answer read into a buffer
 // that all transfers of the loop share and parsed there by Boost.Beast's incremental response
-// parser. http:// URLs go this way because
-// curl 7.88 spent more CPU per request and per read than parsing every event's JSON does
-// (bench/client_bench); https:// stays on curl.
+// parser. http:// URLs go this way because curl 7.88 spent more CPU per request and per read
+// than parsing every event's JSON does (bench/client_bench); https:// stays on curl.
 //
 // Timing contract (DESIGN.md): send_ns is stamped right before the request's first byte is
 // written on a connected socket; an arrival stamp is taken as soon as recv() returns, before
