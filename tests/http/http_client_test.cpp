@@ -40,6 +40,14 @@ void answer_sse(FakeConnection& conn, int events) {
   conn.end_chunks();
 }
 
+// `count` header lines "X-Padding-i: xxx…" of `size` bytes of value each.
+std::string padding_headers(int count, std::size_t size) {
+  const std::string value(size, 'x');
+  std::string lines;
+  for (int i = 0; i < count; ++i) lines += "X-Padding-" + std::to_string(i) + ": " + value + "\r\n";
+  return lines;
+}
+
 TEST_P(HttpClientTest, StampsEachEventAtArrival) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream; charset=utf-8");
@@ -417,9 +425,7 @@ TEST_P(HttpClientTest, AnswerThatIsNotHttpIsNoResponse) {
 
 TEST_P(HttpClientTest, HeaderLargerThanTheReadBufferIsRead) {
   // 120 KiB of header: more than one 64 KiB read, each line under curl's 100 KiB cap.
-  const std::string big(40 * 1024, 'x');
-  std::string padding;
-  for (int i = 0; i < 3; ++i) padding += "X-Padding-" + std::to_string(i) + ": " + big + "\r\n";
+  const std::string padding = padding_headers(3, 40 * 1024);
   FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream", padding);
     conn.send_chunk(sse_event("a"));
@@ -434,9 +440,7 @@ TEST_P(HttpClientTest, HeaderLargerThanTheReadBufferIsRead) {
 }
 
 TEST_P(HttpClientTest, HeaderOverOneMebibyteFailsTheRequest) {
-  const std::string big(64 * 1024, 'x');
-  std::string padding;
-  for (int i = 0; i < 20; ++i) padding += "X-Padding-" + std::to_string(i) + ": " + big + "\r\n";
+  const std::string padding = padding_headers(20, 64 * 1024);  // 1.25 MiB
   FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream", padding);
     conn.send_chunk(kSseDone);
