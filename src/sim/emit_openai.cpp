@@ -58,14 +58,12 @@ class VllmChat final : public StreamEmitter {
     int tokens = 0;
     switch (ev.kind) {
       case TokenKind::content:
+        out += content_head_;
+        out += ev.text;
         if (!cut) {  // the bulk of every stream: one prefix, the text, one suffix
-          out += content_head_;
-          out += ev.text;
           out += kContentTail;
           return 1;
         }
-        out += content_head_;
-        out += ev.text;
         out += "\",\"reasoning_content\":null";
         tokens = 1;
         break;

@@ -6,7 +6,6 @@
 #include <boost/asio/write.hpp>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <span>
 
 #include "core/clock.h"
