@@ -254,6 +254,13 @@ void FakeServer::serve(int fd, int index) {
   ::close(fd);
 }
 
+void answer_sse(FakeConnection& conn, int events, std::string_view extra_headers) {
+  conn.send_chunked_head(200, "text/event-stream", extra_headers);
+  for (int i = 0; i < events; ++i) conn.send_chunk(sse_event("tok"));
+  conn.send_chunk(kSseDone);
+  conn.end_chunks();
+}
+
 std::string sse_event(std::string_view text) {
   return "data: {\"choices\":[{\"delta\":{\"content\":\"" + std::string(text) + "\"}}]}\n\n";
 }

@@ -112,4 +112,7 @@ class FakeServer {
 std::string sse_event(std::string_view text);
 inline constexpr std::string_view kSseDone = "data: [DONE]\n\n";
 
+// A whole chunked SSE answer: 200, `events` events "tok", [DONE]; `extra_headers` go in the head.
+void answer_sse(FakeConnection& conn, int events, std::string_view extra_headers = {});
+
 }  // namespace servemeter::testing

@@ -33,13 +33,6 @@ INSTANTIATE_TEST_SUITE_P(Transports, HttpClientTest,
                            return info.param == Transport::curl ? "curl" : "plain";
                          });
 
-void answer_sse(FakeConnection& conn, int events) {
-  conn.send_chunked_head(200, "text/event-stream");
-  for (int i = 0; i < events; ++i) conn.send_chunk(sse_event("tok"));
-  conn.send_chunk(kSseDone);
-  conn.end_chunks();
-}
-
 // `count` header lines "X-Padding-i: xxx…" of `size` bytes of value each.
 std::string padding_headers(int count, std::size_t size) {
   const std::string value(size, 'x');
@@ -426,12 +419,8 @@ TEST_P(HttpClientTest, AnswerThatIsNotHttpIsNoResponse) {
 TEST_P(HttpClientTest, HeaderLargerThanTheReadBufferIsRead) {
   // 120 KiB of header: more than one 64 KiB read, each line under curl's 100 KiB cap.
   const std::string padding = padding_headers(3, 40 * 1024);
-  FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
-    conn.send_chunked_head(200, "text/event-stream", padding);
-    conn.send_chunk(sse_event("a"));
-    conn.send_chunk(kSseDone);
-    conn.end_chunks();
-  });
+  FakeServer server(
+      [&](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 1, padding); });
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
@@ -441,11 +430,8 @@ TEST_P(HttpClientTest, HeaderLargerThanTheReadBufferIsRead) {
 
 TEST_P(HttpClientTest, HeaderOverOneMebibyteFailsTheRequest) {
   const std::string padding = padding_headers(20, 64 * 1024);  // 1.25 MiB
-  FakeServer server([&](const SeenRequest&, FakeConnection& conn) {
-    conn.send_chunked_head(200, "text/event-stream", padding);
-    conn.send_chunk(kSseDone);
-    conn.end_chunks();
-  });
+  FakeServer server(
+      [&](const SeenRequest&, FakeConnection& conn) { answer_sse(conn, 0, padding); });
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();

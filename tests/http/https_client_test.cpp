@@ -12,9 +12,7 @@ using testing::ClientHarness;
 using testing::FakeConnection;
 using testing::FakeServer;
 using testing::FakeServerOptions;
-using testing::kSseDone;
 using testing::SeenRequest;
-using testing::sse_event;
 
 FakeServerOptions tls_server() {
   FakeServerOptions options;
@@ -23,10 +21,7 @@ FakeServerOptions tls_server() {
 }
 
 void answer_three_events(const SeenRequest&, FakeConnection& conn) {
-  conn.send_chunked_head(200, "text/event-stream");
-  for (int i = 0; i < 3; ++i) conn.send_chunk(sse_event("tok"));
-  conn.send_chunk(kSseDone);
-  conn.end_chunks();
+  testing::answer_sse(conn, 3);
 }
 
 http::ClientOptions trusting_the_test_ca() {

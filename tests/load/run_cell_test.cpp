@@ -23,10 +23,7 @@ constexpr std::int64_t kMs = 1'000'000;
 FakeServer::Handler answer_after(int delay_ms) {
   return [delay_ms](const SeenRequest&, FakeConnection& conn) {
     if (delay_ms > 0) conn.sleep_ms(delay_ms);
-    conn.send_chunked_head(200, "text/event-stream");
-    conn.send_chunk(testing::sse_event("x"));
-    conn.send_chunk(testing::kSseDone);
-    conn.end_chunks();
+    testing::answer_sse(conn, 1);
   };
 }
 
