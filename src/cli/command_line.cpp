@@ -1,7 +1,5 @@
 #include "cli/command_line.h"
 
-#include <string_view>
-
 namespace servemeter {
 namespace {
 
@@ -14,6 +12,21 @@ std::string quoted(std::string_view arg) {
 }
 
 }  // namespace
+
+std::string redact_url_password(std::string_view url) {
+  std::string out(url);
+  for (std::size_t scheme = out.find("://"); scheme != std::string::npos;
+       scheme = out.find("://", scheme + 3)) {
+    const std::size_t start = scheme + 3;
+    const std::size_t end = out.find_first_of("/?# \t", start);
+    const std::size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at == std::string::npos || at < start) continue;
+    const std::size_t colon = out.find(':', start);
+    if (colon == std::string::npos || colon > at) continue;
+    out.replace(colon + 1, at - colon - 1, "<redacted>");
+  }
+  return out;
+}
 
 std::string redacted_command_line(int argc, const char* const* argv) {
   constexpr std::string_view kFlag = "--api-key";
@@ -31,7 +44,7 @@ std::string redacted_command_line(int argc, const char* const* argv) {
     } else if (arg.substr(0, kFlag.size() + 1) == "--api-key=") {
       word = "--api-key=<redacted>";
     } else {
-      word = quoted(arg);
+      word = quoted(redact_url_password(arg));
     }
     line += (line.empty() ? "" : " ") + word;
   }

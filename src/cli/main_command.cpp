@@ -1,6 +1,7 @@
 #include "cli/main_command.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "cli/command_line.h"
@@ -11,8 +12,9 @@
 #include "sim/sim_options.h"
 
 namespace servemeter {
+namespace {
 
-int cli_main(int argc, char** argv) {
+int dispatch(int argc, char** argv) {
   CLI::App app{"servemeter: benchmark LLM serving frameworks on the same workload", "servemeter"};
   app.set_version_flag("--version", std::string(kVersion));
   app.require_subcommand(1);
@@ -35,12 +37,33 @@ int cli_main(int argc, char** argv) {
     const int code = app.exit(e);  // prints help, version or the error
     return code == 0 ? exit_code::kOk : exit_code::kUsage;
   }
-  if (run->parsed()) return run_command(run_options, redacted_command_line(argc, argv));
+  if (run->parsed())
+    return run_command(run_options, redacted_command_line(argc, argv), run->count("--trials") > 0);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;
   }
   return exit_code::kUsage;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  // A server that closes its end must never kill the tool: writes then fail with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  // The last line of defence: every expected failure has its own message and exit code, and the
+  // raw log keeps every finished request as it finishes, so nothing measured is lost here.
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "servemeter: internal error: " << e.what()
+              << ". Every finished request is in the raw log (*_requests.jsonl); please report "
+                 "this with the command line\n";
+  } catch (...) {
+    std::cerr << "servemeter: internal error (unknown exception). Every finished request is in "
+                 "the raw log (*_requests.jsonl); please report this with the command line\n";
+  }
+  return exit_code::kInternalError;
 }
 
 }  // namespace servemeter

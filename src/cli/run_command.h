@@ -5,8 +5,8 @@
 
 namespace servemeter {
 
-// `servemeter run`: pre-flight, the cell's trials, result files after every trial, summary lines.
-// Returns an exit code from exit_codes.h.
-int run_command(const RunOptions& options, const std::string& command_line);
+// `servemeter run`: pre-flight, the cells' trials, the raw log as requests finish, the results
+// file after every cell, summary lines. Returns an exit code from exit_codes.h.
+int run_command(RunOptions& options, const std::string& command_line, bool trials_flag_given);
 
 }  // namespace servemeter

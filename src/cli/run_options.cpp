@@ -1,16 +1,32 @@
 #include "cli/run_options.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace servemeter {
+namespace {
+
+// CLI11's number checks let NaN through (every comparison with NaN is false); a NaN or infinite
+// rate or timeout is never what the user meant.
+const CLI::Validator kFinite(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      const double value = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0') return "'" + text + "' is not a number";
+      if (!std::isfinite(value)) return "'" + text + "' is not a finite number";
+      return {};
+    },
+    "FINITE");
+
+constexpr int kMaxTrials = 1000;
+
+}  // namespace
 
 void add_run_options(CLI::App& app, RunOptions& o) {
-  if (const char* trials = std::getenv("BENCH_TRIALS"); trials && *trials) {
-    char* end = nullptr;
-    const long value = std::strtol(trials, &end, 10);
-    if (*end == '\0' && value > 0) o.trials = static_cast<int>(value);
-  }
+  if (const char* trials = std::getenv("BENCH_TRIALS"); trials != nullptr)
+    o.bench_trials_env = trials;
   if (const char* key = std::getenv("OPENAI_API_KEY"); key) o.api_key = key;
 
   app.add_option("--framework", o.framework, "vllm, sglang, ollama, llamacpp or openai")
@@ -27,7 +43,7 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                "start the framework's simulator in-process and benchmark it");
   app.add_option("--sim-time-scale", o.sim_time_scale,
                  "with --simulate: how many times faster than real time the simulator runs")
-      ->check(CLI::PositiveNumber)
+      ->check(kFinite & CLI::PositiveNumber)
       ->capture_default_str();
 
   app.add_option("--input-tokens", o.input_tokens, "prompt length in tokens")
@@ -40,25 +56,29 @@ void add_run_options(CLI::App& app, RunOptions& o) {
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--num-requests", o.num_requests, "measured requests per trial")
-      ->check(CLI::Range(1, 10'000'000))
+      ->check(CLI::Range(1, 100'000'000))
       ->capture_default_str();
   app.add_option("--warmup", o.warmup, "requests before each trial, excluded from figures")
       ->check(CLI::Range(0, 100'000))
       ->capture_default_str();
   app.add_option("--request-rate", o.request_rate, "open loop: target requests/s")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--burstiness", o.burstiness, "open loop: gamma shape (1 = Poisson)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--max-concurrency", o.max_concurrency, "open loop: cap on requests in flight")
+      ->check(kFinite & CLI::PositiveNumber);
+  app.add_option("--burstiness", o.burstiness,
+                 "open loop: gamma shape of the arrivals (1 = Poisson); needs --request-rate")
+      ->check(kFinite & CLI::PositiveNumber);
+  app.add_option("--max-concurrency", o.max_concurrency,
+                 "open loop: cap on requests in flight; needs --request-rate")
       ->check(CLI::Range(1, 100'000));
   app.add_option("--trials", o.trials, "repetitions of the cell (env BENCH_TRIALS)")
-      ->check(CLI::Range(1, 1000))
+      ->check(CLI::Range(1, kMaxTrials))
       ->capture_default_str();
   app.add_option("--seed", o.seed, "seed of prompts and arrivals")->capture_default_str();
   app.add_flag("!--no-exact-output", o.exact_output,
                "do not ask the server for exactly --output-tokens tokens");
   app.add_option("--system-prompt", o.system_prompt, "system message sent with every request");
+  app.add_option("--slo", o.slo,
+                 "goodput objectives, e.g. ttft=500,tpot=50,e2el=10000 (ms; any subset)")
+      ->delimiter(',');
 
   app.add_option("--api-key", o.api_key, "bearer token (env OPENAI_API_KEY); never recorded");
   app.add_option("--cacert", o.ca_file,
@@ -67,21 +87,60 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_flag("--insecure", o.insecure,
                "https://: do not check the server's certificate (recorded in the results)");
   app.add_option("--request-timeout", o.request_timeout_s, "seconds per request")
-      ->check(CLI::PositiveNumber)
+      ->check(kFinite & CLI::Range(0.001, 86'400.0))
       ->capture_default_str();
   app.add_option("--connect-timeout", o.connect_timeout_s, "seconds to connect")
-      ->check(CLI::PositiveNumber)
+      ->check(kFinite & CLI::Range(0.001, 3'600.0))
       ->capture_default_str();
   app.add_option("--stall-timeout", o.stall_timeout_s,
                  "seconds without a byte before a request fails (0: off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kFinite & CLI::Range(0.0, 86'400.0))
       ->capture_default_str();
   app.add_option("--wait-for-server", o.wait_for_server_s,
                  "seconds to keep retrying the health check")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kFinite & CLI::Range(0.0, 86'400.0))
+      ->capture_default_str();
+  app.add_option("--grace-period", o.grace_period_s,
+                 "after Ctrl-C/SIGTERM: seconds requests in flight get before they are cancelled")
+      ->check(kFinite & CLI::Range(0.0, 3'600.0))
       ->capture_default_str();
   app.add_option("--results-dir", o.results_dir, "where result files go")->capture_default_str();
   app.add_flag("!--no-progress", o.progress, "no progress display");
+  app.add_flag("--resume", o.resume,
+               "skip the cells already measured with the same parameters in the results");
+}
+
+std::string validate_run_options(RunOptions& o, bool trials_flag_given) {
+  if (o.bench_trials_env && !trials_flag_given) {
+    const std::string& text = *o.bench_trials_env;
+    int value = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || value < 1 ||
+        value > kMaxTrials)
+      return "BENCH_TRIALS='" + text + "' is not a whole number from 1 to " +
+             std::to_string(kMaxTrials) + "; set it to e.g. 3, or unset it";
+    o.trials = value;
+  }
+  if (!o.request_rate) {
+    if (o.burstiness)
+      return "--burstiness shapes the arrivals of an open-loop run: give --request-rate too, or "
+             "drop --burstiness";
+    if (o.max_concurrency)
+      return "--max-concurrency caps an open-loop run: give --request-rate too, or use "
+             "--concurrency for a closed loop";
+  }
+  for (const auto& item : o.slo) {
+    const auto eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    if (eq == std::string::npos || (name != "ttft" && name != "tpot" && name != "e2el"))
+      return "--slo '" + item + "': expected ttft=MS, tpot=MS or e2el=MS";
+    char* end = nullptr;
+    const std::string value = item.substr(eq + 1);
+    const double ms = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !std::isfinite(ms) || ms <= 0)
+      return "--slo '" + item + "': '" + value + "' is not a positive number of milliseconds";
+  }
+  return {};
 }
 
 }  // namespace servemeter

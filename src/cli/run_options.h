@@ -2,6 +2,7 @@
 // Everything `servemeter run` takes from the command line and environment.
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -11,7 +12,7 @@ namespace servemeter {
 
 struct RunOptions {
   std::string framework = "vllm";
-  std::string model = "llama3.1-8b";
+  std::string model = "gpt-oss-20b";
   std::string base_url;  // empty: http://127.0.0.1:<preset port>
   std::string api;       // empty: the preset's
   std::string presets_file;
@@ -24,12 +25,13 @@ struct RunOptions {
   int num_requests = 10;
   int warmup = 3;
   std::optional<double> request_rate;
-  double burstiness = 1.0;
+  std::optional<double> burstiness;
   std::optional<int> max_concurrency;
   int trials = 1;
   unsigned long long seed = 1;
   bool exact_output = true;
   std::string system_prompt;
+  std::vector<std::string> slo;  // ttft=MS, tpot=MS, e2el=MS
 
   std::string api_key;
   std::string ca_file;    // --cacert: PEM bundle trusted for https://
@@ -38,11 +40,22 @@ struct RunOptions {
   double connect_timeout_s = 10;
   double stall_timeout_s = 120;
   double wait_for_server_s = 0;
+  double grace_period_s = 5;
   std::string results_dir = "results";
   bool progress = true;
+  bool resume = false;
+
+  // BENCH_TRIALS as read from the environment, when it was set (validated after parsing).
+  std::optional<std::string> bench_trials_env;
 };
 
-// Registers the flags on the `run` subcommand; defaults from BENCH_TRIALS and OPENAI_API_KEY.
+// Registers the flags on the `run` subcommand; defaults from OPENAI_API_KEY; BENCH_TRIALS is
+// kept for validate_run_options.
 void add_run_options(CLI::App& app, RunOptions& options);
+
+// Checks what the flags alone cannot: BENCH_TRIALS, combinations (--burstiness without
+// --request-rate…), SLO syntax. Applies BENCH_TRIALS when --trials was not given. Returns the
+// first problem in words, or an empty string.
+std::string validate_run_options(RunOptions& options, bool trials_flag_given);
 
 }  // namespace servemeter

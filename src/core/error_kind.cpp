@@ -5,14 +5,19 @@
 
 namespace servemeter {
 namespace {
-constexpr std::array<std::pair<ErrorKind, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<ErrorKind, std::string_view>, 12> kNames{{
     {ErrorKind::none, "none"},
     {ErrorKind::connect, "connect"},
     {ErrorKind::timeout, "timeout"},
+    {ErrorKind::rate_limited, "rate_limited"},
+    {ErrorKind::server_error, "server_error"},
+    {ErrorKind::client_error, "client_error"},
     {ErrorKind::http_status, "http_status"},
     {ErrorKind::stream_error, "stream_error"},
     {ErrorKind::truncated, "truncated"},
     {ErrorKind::bad_payload, "bad_payload"},
+    {ErrorKind::oversized, "oversized"},
+    {ErrorKind::cancelled, "cancelled"},
 }};
 }  // namespace
 

@@ -23,11 +23,17 @@ struct ServerTiming {
   std::optional<std::int64_t> cache_n;  // llama.cpp timings.cache_n
 };
 
+// Bits of RequestRecord::flags; their names are part of the raw log format.
+enum RecordFlag : std::uint32_t {
+  kFlagInvalidUtf8 = 1u << 0,  // generated text held bytes that are not UTF-8 (kept, replaced)
+};
+
 struct RequestRecord {
   std::uint64_t id = 0;
   int trial = 0;
   std::string cell;  // scenario cell label, e.g. "in=512,out=256,conc=8"
   bool warmup = false;
+  std::uint32_t item = 0;  // the dataset item its prompt came from
 
   // All times: CLOCK_MONOTONIC nanoseconds; 0 = did not happen.
   std::int64_t intended_send_ns = 0;  // open loop: from the arrival process; closed loop: = send_ns
@@ -47,11 +53,16 @@ struct RequestRecord {
   std::int64_t requested_input_tokens = -1;  // what the workload aimed for
   std::int64_t requested_output_tokens = -1;
 
+  // Characters (Unicode code points) of generated text, answer and reasoning; -1 = not counted.
+  std::int64_t output_chars = -1;
+
   int http_status = 0;
+  std::optional<double> retry_after_s;  // the server's Retry-After, when it sent one
   ErrorKind error = ErrorKind::none;
   std::string error_message;
   std::int64_t bytes_received = 0;
-  int retries = 0;  // stale keep-alive retries
+  int retries = 0;          // stale keep-alive retries
+  std::uint32_t flags = 0;  // RecordFlag bits: things worth knowing that did not fail it
   std::string finish_reason;
   ServerTiming server_timing;
 

@@ -72,6 +72,16 @@ void Answer::finish(Ending ending, std::string_view detail, std::int64_t end_ns)
            std::string(url_) + ": " + std::string(detail);
   };
 
+  if (ending == Ending::cancelled) {
+    if (kind_ == Kind::stream) parser_->on_end(record.end_ns, record);
+    const bool answer_complete = kind_ == Kind::stream && record.error == ErrorKind::none;
+    if (!answer_complete) {
+      fail(ErrorKind::cancelled, "cancelled by the user's interrupt after " +
+                                     std::to_string(record.token_event_ns.size()) +
+                                     " token events from " + std::string(url_));
+    }
+    return;
+  }
   if (kind_ == Kind::undecided) {  // no answer at all
     if (ending == Ending::connect_failed) {
       fail(ErrorKind::connect,

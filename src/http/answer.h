@@ -19,6 +19,7 @@ enum class Ending {
   timed_out,        // the request timeout ran out
   stalled,          // no byte for the stall timeout
   transport_error,  // reset, closed early, malformed HTTP…
+  cancelled,        // the user's interrupt cut it (after the grace period)
 };
 
 class Answer {

@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -243,6 +244,21 @@ void HttpClient::plain_done(PlainTransfer* transfer, const TransferSpec& spec) {
   --plain_in_flight_;
   on_done_.on_complete(tag, *record);
   if (plain_in_flight_ > 0 && plain_sweep_ns_ < 0) plain_sweep_ns_ = monotonic_ns() + kPlainSweepNs;
+}
+
+void HttpClient::cancel_all() {
+  for (std::size_t i = 0; i < plain_all_.size(); ++i) plain_all_[i]->cancel();
+  for (const auto& owned : all_) {
+    Transfer* t = owned.get();
+    if (std::find(free_.begin(), free_.end(), t) != free_.end()) continue;  // idle handle
+    curl_multi_remove_handle(multi_, t->easy());
+    t->finish_cancelled();
+    const std::uint64_t tag = t->spec().tag;
+    RequestRecord* record = t->spec().record;
+    free_.push_back(t);
+    --in_flight_;
+    on_done_.on_complete(tag, *record);
+  }
 }
 
 void HttpClient::drain_completions() {

@@ -59,6 +59,9 @@ class HttpClient final : private FdHandler, private LoopHook {
   void start(const TransferSpec& spec);
 
   std::size_t in_flight() const noexcept { return in_flight_; }
+  // End every request in flight now as `cancelled`; each completes through the handler, which
+  // may not start new ones from there (it is told to stop sending first).
+  void cancel_all();
   // New TCP connections opened so far (reuse shows as fewer connections than requests).
   std::int64_t connections_opened() const noexcept { return connections_opened_; }
 

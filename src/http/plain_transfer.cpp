@@ -392,6 +392,12 @@ void PlainTransfer::run_pending(std::int64_t now) {
   }
 }
 
+void PlainTransfer::cancel() {
+  if (state_ == State::idle) return;
+  close_connection();
+  complete(Ending::cancelled, "cancelled");
+}
+
 void PlainTransfer::complete(Ending ending, std::string_view detail) {
   if (starting_) {
     // Never call back into the owner from inside start(): the owner reports it right after.

@@ -82,6 +82,8 @@ class PlainTransfer final : private FdHandler {
   // has passed at `now`.
   void run_pending(std::int64_t now);
   bool in_flight() const noexcept { return state_ != State::idle; }
+  // End the request in flight now, as cancelled (the user's interrupt); closes the connection.
+  void cancel();
   // start() could not even begin (or failed at once): run_pending() must report it now.
   bool failed_to_start() const noexcept { return state_ == State::start_failed; }
 

@@ -152,6 +152,10 @@ void Transfer::prepare_retry() {
   reset_attempt();
 }
 
+void Transfer::finish_cancelled() {
+  answer_.finish(Ending::cancelled, "cancelled", monotonic_ns());
+}
+
 long Transfer::finish(CURLcode result) {
   RequestRecord& record = *spec_.record;
   const std::int64_t end_ns = monotonic_ns();

@@ -29,6 +29,8 @@ class Transfer {
   void prepare_retry();
   // Fill the record's end time, status and error; returns new connections this transfer opened.
   long finish(CURLcode result);
+  // The user's interrupt cut the request (its handle is already out of the multi handle).
+  void finish_cancelled();
 
  private:
   static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* self);

@@ -51,6 +51,12 @@ bool HealthResult::untrusted_certificate() const {
   return false;
 }
 
+bool HealthResult::needs_api_key() const {
+  for (const auto& p : probes)
+    if (p.status == 401 || p.status == 403) return true;
+  return false;
+}
+
 HealthResult check_health(const std::string& base_url, const std::string& health_path,
                           const HealthOptions& options) {
   std::vector<std::string> paths{health_path.empty() ? "/health" : health_path};
@@ -68,11 +74,12 @@ HealthResult check_health(const std::string& base_url, const std::string& health
         result.healthy = true;
         return result;
       }
-      // A server that is there but not ready (503 while loading the model): the other paths
-      // would only tell us it is up, not that it can serve.
-      if (status >= 500) break;
+      // A server that is there but not ready (503 while loading the model), or that wants a
+      // key: the other paths would only tell us it is up, not that it can serve.
+      if (status >= 500 || status == 401 || status == 403) break;
     }
-    if (monotonic_ns() >= deadline) return result;
+    if (monotonic_ns() >= deadline || (options.stop != nullptr && *options.stop != 0))
+      return result;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 }

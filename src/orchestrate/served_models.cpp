@@ -9,12 +9,13 @@ namespace servemeter {
 
 std::optional<std::vector<std::string>> served_models(const std::string& base_url,
                                                       const std::string& api_key,
-                                                      const http::TlsOptions& tls,
-                                                      long timeout_ms) {
+                                                      const http::TlsOptions& tls, long timeout_ms,
+                                                      bool* unauthorized) {
   const std::pair<const char*, const char*> listings[] = {{"/v1/models", "data"},
                                                           {"/api/tags", "models"}};
   for (const auto& [path, array_key] : listings) {
     const GetResult got = http_get(base_url + path, api_key, tls, timeout_ms, true);
+    if ((got.status == 401 || got.status == 403) && unauthorized != nullptr) *unauthorized = true;
     if (got.status != 200) continue;
     const auto doc = nlohmann::json::parse(got.body, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_object() || !doc.contains(array_key) || !doc[array_key].is_array()) continue;

@@ -9,11 +9,13 @@
 
 namespace servemeter {
 
-// nullopt when the server offers no listing we can read (the run then goes on unchecked).
+// nullopt when the server offers no listing we can read (the run then goes on unchecked);
+// `unauthorized` (if given) is set when a listing answered 401/403: the server wants a key.
 std::optional<std::vector<std::string>> served_models(const std::string& base_url,
                                                       const std::string& api_key,
                                                       const http::TlsOptions& tls = {},
-                                                      long timeout_ms = 5000);
+                                                      long timeout_ms = 5000,
+                                                      bool* unauthorized = nullptr);
 
 // Ollama treats "name" and "name:latest" as the same model.
 bool model_is_served(const std::string& model_id, const std::vector<std::string>& served);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -41,6 +42,16 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     ::unlink(temp.c_str());
     fail("rename into", path, error);
   }
+}
+
+std::filesystem::path write_fallback_file(const std::filesystem::path& path,
+                                          std::string_view content) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::filesystem::path folder = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  const auto fallback =
+      folder / ("servemeter-" + std::to_string(::getpid()) + "-" + path.filename().string());
+  write_file_atomically(fallback, content);
+  return fallback;
 }
 
 void ensure_writable_folder(const std::filesystem::path& folder) {

@@ -70,7 +70,7 @@ TEST(BadInput, UnreachableServerNamesUrlAndStartCommand) {
                               "--results-dir", dir.string()});
   EXPECT_EQ(r.exit_code, exit_code::kServerUnavailable);
   EXPECT_NE(r.err.find(url + "/health"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("vllm serve meta-llama/Llama-3.1-8B-Instruct"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("vllm serve openai/gpt-oss-20b"), std::string::npos) << r.err;
 }
 
 TEST(BadInput, UnwritableResultsFolderStopsBeforeRunning) {

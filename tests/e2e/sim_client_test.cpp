@@ -5,10 +5,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "analysis/trial_figures.h"
 #include "core/metrics.h"
 #include "core/statistics.h"
 #include "e2e/e2e_util.h"
-#include "results/cell_summary.h"
 
 namespace servemeter::e2e {
 namespace {
@@ -120,7 +120,9 @@ double output_throughput(const std::string& profile, const std::string& api, int
   cell.num_requests = 2 * concurrency;
   cell.output_tokens = 64;
   const auto result = run_against(target.base_url, cell);
-  const auto summary = summarize_cell(result.records, false);
+  TrialAccumulator acc(false, 1.0);
+  for (const auto& r : result.records) acc.add(r);
+  const auto summary = acc.finish();
   EXPECT_EQ(summary.succeeded, summary.measured);
   return summary.output_throughput_tok_s.value_or(0);
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace servemeter {
@@ -38,13 +39,18 @@ class PresetError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Loads `shipped`, then merges each of `overrides` (in order) over it.
+// Loads `shipped`, then merges each of `overrides` (in order) over it. Throws PresetError for a
+// file that is missing, not a regular readable file, not YAML, or not shaped as the shipped one
+// (naming the file and the key).
 Presets load_presets(const std::filesystem::path& shipped,
                      const std::vector<std::filesystem::path>& overrides = {});
+// Merges YAML text over `presets`; `name` stands for the file in messages.
+void merge_presets_text(Presets& presets, std::string_view yaml, const std::string& name);
 
 // The shipped data folder: $SERVEMETER_DATA_DIR, else the folder the build recorded.
 std::filesystem::path data_dir();
-// $XDG_CONFIG_HOME/servemeter/presets.yaml (or ~/.config/...) when it exists.
+// $XDG_CONFIG_HOME/servemeter/presets.yaml (or ~/.config/...) when something is there (a file
+// that turns out unreadable is reported by load_presets, not skipped).
 std::optional<std::filesystem::path> user_presets_file();
 
 }  // namespace servemeter

@@ -1,4 +1,4 @@
-#include "scenario/presets.h"
+#include "orchestrate/presets.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

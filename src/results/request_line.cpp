@@ -1,0 +1,258 @@
+#include "results/request_line.h"
+
+#include <array>
+#include <utility>
+
+#include "core/metrics.h"
+#include "results/json_text.h"
+#include "results/token_gaps.h"
+
+namespace servemeter {
+namespace {
+
+namespace jt = json_text;
+constexpr std::size_t kMessageBytes = 2048;  // error messages: enough to explain, bounded
+constexpr std::size_t kShortBytes = 256;     // labels, finish reasons
+
+constexpr std::array<std::pair<RecordFlag, std::string_view>, 1> kFlags{{
+    {kFlagInvalidUtf8, "invalid_utf8"},
+}};
+
+std::string_view source_name(TokenCountSource s) {
+  switch (s) {
+    case TokenCountSource::server:
+      return "server";
+    case TokenCountSource::chunk_count:
+      return "chunk_count";
+    case TokenCountSource::none:
+      break;
+  }
+  return "none";
+}
+
+void field_int(std::string& out, std::string_view name, std::int64_t value) {
+  out.push_back(',');
+  jt::key(out, name);
+  jt::integer(out, value);
+}
+// Stamps and counts use 0 / -1 for "did not happen"; the log says null.
+void field_ns(std::string& out, std::string_view name, std::int64_t ns) {
+  out.push_back(',');
+  jt::key(out, name);
+  jt::integer_or_null(out, ns, ns != 0);
+}
+void field_count(std::string& out, std::string_view name, std::int64_t n) {
+  out.push_back(',');
+  jt::key(out, name);
+  jt::integer_or_null(out, n, n >= 0);
+}
+void field_number(std::string& out, std::string_view name, const std::optional<double>& v) {
+  out.push_back(',');
+  jt::key(out, name);
+  jt::number_or_null(out, v);
+}
+void field_string(std::string& out, std::string_view name, std::string_view text,
+                  std::size_t max_bytes) {
+  out.push_back(',');
+  jt::key(out, name);
+  if (text.empty()) {
+    jt::null(out);
+  } else {
+    jt::string(out, text, max_bytes);
+  }
+}
+
+// --- reading ---
+
+std::int64_t int_or(simdjson::dom::object o, std::string_view key, std::int64_t fallback) {
+  std::int64_t v = 0;
+  return o[key].get_int64().get(v) == simdjson::SUCCESS ? v : fallback;
+}
+std::optional<double> double_of(simdjson::dom::object o, std::string_view key) {
+  double v = 0;
+  if (o[key].get_double().get(v) == simdjson::SUCCESS) return v;
+  return std::nullopt;
+}
+std::string_view string_or(simdjson::dom::object o, std::string_view key,
+                           std::string_view fallback = {}) {
+  std::string_view v;
+  return o[key].get_string().get(v) == simdjson::SUCCESS ? v : fallback;
+}
+
+}  // namespace
+
+std::string_view flag_name(RecordFlag flag) noexcept {
+  for (const auto& [f, name] : kFlags)
+    if (f == flag) return name;
+  return "unknown";
+}
+
+std::optional<RecordFlag> parse_flag(std::string_view name) noexcept {
+  for (const auto& [f, n] : kFlags)
+    if (n == name) return f;
+  return std::nullopt;
+}
+
+void append_request_line(std::string& out, const RequestRecord& r, std::string_view scenario) {
+  out.append("{\"type\":\"request\",\"scenario\":");
+  jt::string(out, scenario, kShortBytes);
+  out.append(",\"cell\":");
+  jt::string(out, r.cell, kShortBytes);
+  field_int(out, "trial", r.trial);
+  field_int(out, "id", static_cast<std::int64_t>(r.id));
+  field_int(out, "item", r.item);
+  out.append(r.warmup ? ",\"warmup\":true" : ",\"warmup\":false");
+  field_ns(out, "intended_send_ns", r.intended_send_ns);
+  field_ns(out, "send_ns", r.send_ns);
+  field_ns(out, "first_token_ns", r.first_token_ns);
+  field_ns(out, "first_content_ns", r.first_content_ns);
+  field_ns(out, "end_ns", r.end_ns);
+  field_count(out, "requested_input_tokens", r.requested_input_tokens);
+  field_count(out, "requested_output_tokens", r.requested_output_tokens);
+  field_count(out, "input_tokens", r.input_tokens);
+  field_count(out, "output_tokens", r.output_tokens);
+  out.append(",\"output_tokens_source\":\"")
+      .append(source_name(r.output_tokens_source))
+      .append("\"");
+  field_count(out, "cached_tokens", r.cached_tokens);
+  field_count(out, "reasoning_tokens", r.reasoning_tokens);
+  field_count(out, "output_chars", r.output_chars);
+  field_int(out, "http_status", r.http_status);
+  out.append(",\"error\":");
+  if (r.ok()) {
+    jt::null(out);
+  } else {
+    out.push_back('"');
+    out.append(to_string(r.error));
+    out.push_back('"');
+  }
+  field_string(out, "error_message", r.error_message, kMessageBytes);
+  field_number(out, "retry_after_s", r.retry_after_s);
+  field_int(out, "bytes_received", r.bytes_received);
+  field_int(out, "retries", r.retries);
+  out.append(",\"flags\":[");
+  bool first = true;
+  for (const auto& [flag, name] : kFlags) {
+    if ((r.flags & flag) == 0) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out.append(name);
+    out.push_back('"');
+  }
+  out.push_back(']');
+  field_string(out, "finish_reason", r.finish_reason, kShortBytes);
+  const ServerTiming& t = r.server_timing;
+  if (t.prompt_ms || t.predicted_ms || t.total_ms || t.load_ms || t.cache_n) {
+    out.append(",\"server_timing\":{\"prompt_ms\":");
+    jt::number_or_null(out, t.prompt_ms);
+    out.append(",\"predicted_ms\":");
+    jt::number_or_null(out, t.predicted_ms);
+    out.append(",\"total_ms\":");
+    jt::number_or_null(out, t.total_ms);
+    out.append(",\"load_ms\":");
+    jt::number_or_null(out, t.load_ms);
+    out.append(",\"cache_n\":");
+    jt::integer_or_null(out, t.cache_n.value_or(0), t.cache_n.has_value());
+    out.push_back('}');
+  }
+  // Derived for people reading the file; `analyze` recomputes them from the stamps.
+  field_number(out, "ttft_ms", ttft_ms(r));
+  field_number(out, "tpot_ms", tpot_ms(r));
+  field_number(out, "e2el_ms", e2el_ms(r));
+  field_int(out, "token_events", static_cast<std::int64_t>(r.token_event_ns.size()));
+  out.append(",\"token_gaps_b64\":\"");
+  append_token_gaps(out, r.send_ns, r.token_event_ns);
+  out.append("\"}\n");
+}
+
+std::string read_request_line(simdjson::dom::element line, RequestRecord& r, RequestTags& tags) {
+  simdjson::dom::object o;
+  if (line.get_object().get(o) != simdjson::SUCCESS) return "not a JSON object";
+  std::vector<std::int64_t> stamps = std::move(r.token_event_ns);
+  std::string message = std::move(r.error_message);
+  std::string finish = std::move(r.finish_reason);
+  std::string cell = std::move(r.cell);
+  r = RequestRecord{};
+  r.token_event_ns = std::move(stamps);
+  r.token_event_ns.clear();
+  r.error_message = std::move(message);
+  r.error_message.clear();
+  r.finish_reason = std::move(finish);
+  r.finish_reason.clear();
+  r.cell = std::move(cell);
+
+  std::int64_t id = -1;
+  if (o["id"].get_int64().get(id) != simdjson::SUCCESS || id < 0) return "no request 'id'";
+  r.id = static_cast<std::uint64_t>(id);
+  tags.scenario = string_or(o, "scenario");
+  tags.cell = string_or(o, "cell");
+  r.cell.assign(tags.cell);
+  tags.trial = static_cast<int>(int_or(o, "trial", 0));
+  r.trial = tags.trial;
+  r.item = static_cast<std::uint32_t>(int_or(o, "item", 0));
+  bool warmup = false;
+  if (o["warmup"].get_bool().get(warmup) == simdjson::SUCCESS) r.warmup = warmup;
+  r.intended_send_ns = int_or(o, "intended_send_ns", 0);
+  r.send_ns = int_or(o, "send_ns", 0);
+  r.first_token_ns = int_or(o, "first_token_ns", 0);
+  r.first_content_ns = int_or(o, "first_content_ns", 0);
+  r.end_ns = int_or(o, "end_ns", 0);
+  r.requested_input_tokens = int_or(o, "requested_input_tokens", -1);
+  r.requested_output_tokens = int_or(o, "requested_output_tokens", -1);
+  r.input_tokens = int_or(o, "input_tokens", -1);
+  r.output_tokens = int_or(o, "output_tokens", -1);
+  const std::string_view source = string_or(o, "output_tokens_source", "none");
+  r.output_tokens_source = source == "server"        ? TokenCountSource::server
+                           : source == "chunk_count" ? TokenCountSource::chunk_count
+                                                     : TokenCountSource::none;
+  r.cached_tokens = int_or(o, "cached_tokens", -1);
+  r.reasoning_tokens = int_or(o, "reasoning_tokens", -1);
+  r.output_chars = int_or(o, "output_chars", -1);
+  r.http_status = static_cast<int>(int_or(o, "http_status", 0));
+  r.retry_after_s = double_of(o, "retry_after_s");
+  std::string_view error;
+  if (o["error"].get_string().get(error) == simdjson::SUCCESS) {
+    const auto kind = parse_error_kind(error);
+    if (!kind) return "unknown error kind '" + std::string(error) + "'";
+    r.error = *kind;
+  }
+  r.error_message.assign(string_or(o, "error_message"));
+  r.bytes_received = int_or(o, "bytes_received", 0);
+  r.retries = static_cast<int>(int_or(o, "retries", 0));
+  simdjson::dom::array flags;
+  if (o["flags"].get_array().get(flags) == simdjson::SUCCESS) {
+    for (auto f : flags) {
+      std::string_view name;
+      if (f.get_string().get(name) != simdjson::SUCCESS) continue;
+      if (const auto flag = parse_flag(name)) r.flags |= *flag;
+    }
+  }
+  r.finish_reason.assign(string_or(o, "finish_reason"));
+  simdjson::dom::object timing;
+  if (o["server_timing"].get_object().get(timing) == simdjson::SUCCESS) {
+    r.server_timing.prompt_ms = double_of(timing, "prompt_ms");
+    r.server_timing.predicted_ms = double_of(timing, "predicted_ms");
+    r.server_timing.total_ms = double_of(timing, "total_ms");
+    r.server_timing.load_ms = double_of(timing, "load_ms");
+    std::int64_t cache_n = 0;
+    if (timing["cache_n"].get_int64().get(cache_n) == simdjson::SUCCESS)
+      r.server_timing.cache_n = cache_n;
+  }
+  std::string_view gaps;
+  simdjson::dom::array v1_stamps;
+  if (o["token_gaps_b64"].get_string().get(gaps) == simdjson::SUCCESS) {
+    if (!decode_token_gaps(gaps, r.send_ns, r.token_event_ns))
+      return "'token_gaps_b64' is not a valid encoding";
+  } else if (o["token_event_ns"].get_array().get(v1_stamps) == simdjson::SUCCESS) {
+    for (auto stamp : v1_stamps) {
+      std::int64_t ns = 0;
+      if (stamp.get_int64().get(ns) != simdjson::SUCCESS)
+        return "'token_event_ns' holds a non-integer";
+      r.token_event_ns.push_back(ns);
+    }
+  }
+  return {};
+}
+
+}  // namespace servemeter

@@ -1,0 +1,52 @@
+#include "results/token_gaps.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace servemeter {
+namespace {
+
+TEST(TokenGaps, RoundTripsStampsOfEveryMagnitude) {
+  std::mt19937_64 rng(5);
+  for (int n : {0, 1, 2, 3, 4, 5, 7, 64, 257}) {
+    const std::int64_t send = 1'234'567'890'123;
+    std::vector<std::int64_t> stamps;
+    std::int64_t t = send;
+    for (int i = 0; i < n; ++i) {
+      // 0 ns (events in one read), µs, ms and minutes-long gaps.
+      const std::int64_t gaps[] = {0, 999, 10'000'000, 120'000'000'000};
+      t += gaps[rng() % 4] + static_cast<std::int64_t>(rng() % 1000);
+      stamps.push_back(t);
+    }
+    std::string text;
+    append_token_gaps(text, send, stamps);
+    std::vector<std::int64_t> back;
+    ASSERT_TRUE(decode_token_gaps(text, send, back)) << n << " " << text;
+    EXPECT_EQ(back, stamps) << n;
+    EXPECT_EQ(
+        text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
+  }
+}
+
+TEST(TokenGaps, TenMillisecondGapsCostAboutFiveCharacters) {
+  std::vector<std::int64_t> stamps;
+  for (int i = 1; i <= 256; ++i) stamps.push_back(1'000'000'000 + i * 10'000'000LL);
+  std::string text;
+  append_token_gaps(text, 1'000'000'000, stamps);
+  EXPECT_LE(text.size(), 256u * 6);  // 4 varint bytes → 5.33 characters each
+}
+
+TEST(TokenGaps, RejectsWhatIsNotAnEncoding) {
+  std::vector<std::int64_t> out;
+  EXPECT_FALSE(decode_token_gaps("ab*d", 0, out));  // not base64url
+  EXPECT_FALSE(decode_token_gaps("A", 0, out));     // one character cannot hold a byte
+  EXPECT_FALSE(decode_token_gaps("gA", 0, out));    // 0x80: a varint that never ends
+  EXPECT_FALSE(decode_token_gaps("__________________", 0, out));  // over 2^63
+  EXPECT_TRUE(decode_token_gaps("", 5, out));
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace servemeter
