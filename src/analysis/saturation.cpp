@@ -1,6 +1,7 @@
 #include "analysis/saturation.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "analysis/sample_summary.h"
@@ -34,7 +35,7 @@ std::optional<std::string> invalid_points(std::span<const LoadPoint> points) {
 // Relative growth from `from` to `to`; a rise from 0 counts as unbounded growth.
 double growth(double from, double to) {
   if (from > 0) return to / from - 1;
-  return to > 0 ? INFINITY : 0.0;
+  return to > 0 ? std::numeric_limits<double>::infinity() : 0.0;
 }
 
 }  // namespace
