@@ -1,4 +1,4 @@
-#include "orchestrate/http_get.h"
+#include "http/http_get.h"
 
 #include <curl/curl.h>
 
