@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/clock.h"
-#include "orchestrate/http_get.h"
+#include "http/http_get.h"
 
 namespace servemeter {
 namespace {

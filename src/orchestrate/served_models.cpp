@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "orchestrate/http_get.h"
+#include "http/http_get.h"
 
 namespace servemeter {
 
