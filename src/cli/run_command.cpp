@@ -16,6 +16,7 @@
 #include "orchestrate/base_url.h"
 #include "orchestrate/benchmark_run.h"
 #include "orchestrate/health_check.h"
+#include "core/data_dir.h"
 #include "orchestrate/presets.h"
 #include "orchestrate/served_models.h"
 #include "protocol/api_adapter.h"

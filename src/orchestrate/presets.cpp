@@ -194,11 +194,6 @@ Presets load_presets(const std::filesystem::path& shipped,
   return presets;
 }
 
-std::filesystem::path data_dir() {
-  if (const char* env = std::getenv("SERVEMETER_DATA_DIR"); env && *env) return env;
-  return SERVEMETER_BUILD_DATA_DIR;
-}
-
 std::optional<std::filesystem::path> user_presets_file() {
   std::filesystem::path base;
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)

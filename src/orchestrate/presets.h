@@ -47,8 +47,6 @@ Presets load_presets(const std::filesystem::path& shipped,
 // Merges YAML text over `presets`; `name` stands for the file in messages.
 void merge_presets_text(Presets& presets, std::string_view yaml, const std::string& name);
 
-// The shipped data folder: $SERVEMETER_DATA_DIR, else the folder the build recorded.
-std::filesystem::path data_dir();
 // $XDG_CONFIG_HOME/servemeter/presets.yaml (or ~/.config/...) when something is there (a file
 // that turns out unreadable is reported by load_presets, not skipped).
 std::optional<std::filesystem::path> user_presets_file();
