@@ -23,14 +23,13 @@ void AddedTokenMatcher::add(std::string content, TokenId id) {
 
 std::optional<AddedTokenMatcher::Match> AddedTokenMatcher::find(std::string_view text,
                                                                 std::size_t from) const {
-  if (by_content_.empty()) return std::nullopt;
+  if (by_content_.size() == 0) return std::nullopt;
   for (std::size_t position = from; position < text.size(); ++position) {
     if (!first_bytes_.test(static_cast<unsigned char>(text[position]))) continue;
     for (const std::size_t length : lengths_longest_first_) {
       if (length > text.size() - position) continue;
-      if (const auto it = by_content_.find(text.substr(position, length));
-          it != by_content_.end()) {
-        return Match{position, length, it->second};
+      if (const TokenId* id = by_content_.find(text.substr(position, length))) {
+        return Match{position, length, *id};
       }
     }
   }
@@ -38,9 +37,9 @@ std::optional<AddedTokenMatcher::Match> AddedTokenMatcher::find(std::string_view
 }
 
 bool WordCache::append(std::string_view word, std::vector<TokenId>& out) const {
-  const auto it = spans_.find(word);
-  if (it == spans_.end()) return false;
-  const auto [offset, count] = it->second;
+  const auto* span = spans_.find(word);
+  if (span == nullptr) return false;
+  const auto [offset, count] = *span;
   out.insert(out.end(), ids_.begin() + offset, ids_.begin() + offset + count);
   return true;
 }
@@ -53,7 +52,7 @@ void WordCache::insert(std::string_view word, const TokenId* ids, std::size_t co
   }
   const auto offset = static_cast<std::uint32_t>(ids_.size());
   ids_.insert(ids_.end(), ids, ids + count);
-  spans_.emplace(std::string(word), std::pair{offset, static_cast<std::uint32_t>(count)});
+  spans_.insert_or_assign(word, std::pair{offset, static_cast<std::uint32_t>(count)});
 }
 
 namespace {
@@ -68,9 +67,9 @@ void encode_word(const TokenizerState& state, WordCache* cache, std::string_view
                  std::vector<TokenId>& out, EncodeScratch& scratch) {
   if (cache != nullptr && cache->append(word, out)) return;
   const std::size_t first = out.size();
-  const auto whole = state.ignore_merges ? state.id_of_bytes.find(word) : state.id_of_bytes.end();
-  if (whole != state.id_of_bytes.end()) {
-    out.push_back(whole->second);
+  const TokenId* whole = state.ignore_merges ? state.id_of_bytes.find(word) : nullptr;
+  if (whole != nullptr) {
+    out.push_back(*whole);
   } else {
     state.merges.encode_word(word, out, scratch.bpe);
   }
@@ -149,9 +148,9 @@ std::optional<TokenId> Tokenizer::token_id(std::string_view token) const {
       added && added->position == 0 && added->length == token.size()) {
     return added->id;
   }
-  const auto it = state_->id_of_bytes.find(token);
-  if (it == state_->id_of_bytes.end()) return std::nullopt;
-  return it->second;
+  const TokenId* id = state_->id_of_bytes.find(token);
+  if (id == nullptr) return std::nullopt;
+  return *id;
 }
 
 const std::string& Tokenizer::name() const {

@@ -14,12 +14,65 @@ using nlohmann::json;
 
 constexpr std::uint64_t kMaxTokenId = 0x7FFFFFFF;
 
+// model.vocab's entries and model.merges' elements, taken out of the document while it is
+// parsed: held as a DOM they would cost most of the load time (hundreds of thousands of map
+// nodes), so the document keeps them empty and these lists hold them in file order.
+struct BigLists {
+  std::vector<std::pair<std::string, json>> vocab;
+  std::vector<json> merges;
+};
+
+// Parses `text`, moving model.vocab's entries and model.merges' elements into `lists`.
+json parse_taking_big_lists(std::string_view text, BigLists& lists) {
+  // What each open container is, by depth: callbacks give the depth, not the path.
+  struct Open {
+    bool is_object = false;
+    std::string key;  // its key in the parent object
+  };
+  std::vector<Open> open;
+  std::string key;  // the last key read
+  const auto inside = [&](int depth, const char* list, bool object) {
+    // depth 0: the root object, 1: "model", 2: the list; its elements are at depth 3.
+    return depth == 3 && open.size() == 3 && open[0].is_object && open[1].is_object &&
+           open[1].key == "model" && open[2].is_object == object && open[2].key == list;
+  };
+  using Event = json::parse_event_t;
+  return json::parse(text, [&](int depth, Event event, json& parsed) {
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        open.resize(static_cast<std::size_t>(depth));
+        open.push_back({event == Event::object_start,
+                        depth > 0 && open.back().is_object ? key : std::string()});
+        return true;
+      case Event::key:
+        key = parsed.get<std::string>();
+        return !inside(depth, "vocab", true);  // a vocabulary key stays out of the map
+      case Event::object_end:
+      case Event::array_end:
+      case Event::value:
+        if (event != Event::value) open.resize(static_cast<std::size_t>(depth));
+        if (inside(depth, "vocab", true)) {
+          lists.vocab.emplace_back(key, std::move(parsed));
+          return false;
+        }
+        if (inside(depth, "merges", false)) {
+          lists.merges.push_back(std::move(parsed));
+          return false;
+        }
+        return true;
+    }
+    return true;
+  });
+}
+
 class Loader {
  public:
   explicit Loader(std::string_view name) : name_(name) {}
 
   std::unique_ptr<TokenizerState> load(std::string_view text) const {
-    const json root = parse(text);
+    BigLists lists;
+    const json root = parse(text, lists);
     if (!root.is_object()) {
       fail("not a tokenizer file: the top level is " + describe(root) + ", not an object");
     }
@@ -31,10 +84,10 @@ class Loader {
 
     auto state = std::make_unique<TokenizerState>(std::string(name_), split_regex(root),
                                                   BpeMerges(std::array<TokenId, 256>{}));
-    read_vocab(member(model, "vocab", "model: "), *state);
+    read_vocab(member(model, "vocab", "model: "), lists.vocab, *state);
     read_added_tokens(root, *state);
     state->merges = BpeMerges(byte_tokens(*state));
-    read_merges(member(model, "merges", "model: "), *state);
+    read_merges(member(model, "merges", "model: "), lists.merges, *state);
     if (const auto it = model.find("ignore_merges"); it != model.end() && !it->is_null()) {
       if (!it->is_boolean()) fail("model.ignore_merges is " + describe(*it) + ", not a boolean");
       state->ignore_merges = it->get<bool>();
@@ -58,9 +111,9 @@ class Loader {
     return std::string(value.is_array() ? "an array" : "an object");
   }
 
-  json parse(std::string_view text) const {
+  json parse(std::string_view text, BigLists& lists) const {
     try {
-      return json::parse(text);
+      return parse_taking_big_lists(text, lists);
     } catch (const json::parse_error& e) {
       std::string detail = e.what();
       if (const auto end = detail.find("] "); end != std::string::npos) detail.erase(0, end + 2);
@@ -145,11 +198,12 @@ class Loader {
                   (behavior == split.end() ? std::string("(none)") : describe(*behavior)));
     }
     const auto pattern = split.find("pattern");
-    const auto regex =
-        pattern != split.end() && pattern->is_object() ? pattern->find("Regex") : split.end();
-    if (pattern == split.end() || regex == pattern->end() || !regex->is_string()) {
-      unsupported("a Split pattern other than {\"Regex\": \"...\"}");
+    const json* regex = nullptr;
+    if (pattern != split.end() && pattern->is_object()) {
+      const auto it = pattern->find("Regex");
+      if (it != pattern->end() && it->is_string()) regex = &*it;
     }
+    if (regex == nullptr) unsupported("a Split pattern other than {\"Regex\": \"...\"}");
     try {
       return SplitRegex(regex->get<std::string>());
     } catch (const std::invalid_argument& e) {
@@ -173,10 +227,11 @@ class Loader {
     state.id_known[id] = true;
   }
 
-  void read_vocab(const json& vocab, TokenizerState& state) const {
+  void read_vocab(const json& vocab, const std::vector<std::pair<std::string, json>>& entries,
+                  TokenizerState& state) const {
     if (!vocab.is_object()) fail("model.vocab is " + describe(vocab) + ", not an object");
-    state.id_of_bytes.reserve(vocab.size());
-    for (const auto& [token, id_value] : vocab.items()) {
+    state.id_of_bytes.reserve(entries.size());
+    for (const auto& [token, id_value] : entries) {
       const TokenId id = token_id(id_value, "vocabulary entry '" + token + "'");
       auto bytes = byte_level::to_bytes(token);
       if (!bytes) fail("vocabulary entry '" + token + "' is not in the byte-level alphabet");
@@ -188,12 +243,13 @@ class Loader {
   std::array<TokenId, 256> byte_tokens(const TokenizerState& state) const {
     std::array<TokenId, 256> ids{};
     for (unsigned byte = 0; byte < 256; ++byte) {
-      const auto it = state.id_of_bytes.find(std::string(1, static_cast<char>(byte)));
-      if (it == state.id_of_bytes.end()) {
+      const char as_char = static_cast<char>(byte);
+      const TokenId* id = state.id_of_bytes.find(std::string_view(&as_char, 1));
+      if (id == nullptr) {
         fail("the vocabulary lacks the token for byte " + std::to_string(byte) +
              " (a byte-level vocabulary has all 256)");
       }
-      ids[byte] = it->second;
+      ids[byte] = *id;
     }
     return ids;
   }
@@ -218,12 +274,12 @@ class Loader {
       // byte-level alphabet; a vocabulary entry of other id would be shadowed, which no
       // supported file does.
       if (auto bytes = byte_level::to_bytes(text)) {
-        const auto clash = state.id_of_bytes.find(*bytes);
-        if (clash != state.id_of_bytes.end() && clash->second != id) {
+        const TokenId* clash = state.id_of_bytes.find(*bytes);
+        if (clash != nullptr && *clash != id) {
           unsupported(what + " (id " + std::to_string(id) + ") that is also vocabulary entry " +
-                      std::to_string(clash->second));
+                      std::to_string(*clash));
         }
-        state.id_of_bytes.insert_or_assign(std::move(*bytes), id);
+        state.id_of_bytes.insert_or_assign(*bytes, id);
       }
       set_bytes(state, id, text);
       state.added.add(text, id);
@@ -233,19 +289,20 @@ class Loader {
   TokenId vocab_id(const TokenizerState& state, std::string_view part, std::size_t rank,
                    const json& merge) const {
     const auto bytes = byte_level::to_bytes(part);
-    const auto it = bytes ? state.id_of_bytes.find(*bytes) : state.id_of_bytes.end();
-    if (it == state.id_of_bytes.end()) {
+    const TokenId* id = bytes ? state.id_of_bytes.find(*bytes) : nullptr;
+    if (id == nullptr) {
       fail("merge " + std::to_string(rank) + " " + merge.dump() + ": '" + std::string(part) +
            "' is not in the vocabulary");
     }
-    return it->second;
+    return *id;
   }
 
-  void read_merges(const json& merges, TokenizerState& state) const {
+  void read_merges(const json& merges, const std::vector<json>& elements,
+                   TokenizerState& state) const {
     if (!merges.is_array()) fail("model.merges is " + describe(merges) + ", not an array");
-    state.merges.reserve(merges.size());
+    state.merges.reserve(elements.size());
     std::uint32_t rank = 0;
-    for (const json& merge : merges) {
+    for (const json& merge : elements) {
       std::string_view left, right;
       if (merge.is_string()) {  // "left right", the format before tokenizers 0.20
         const std::string_view pair = merge.get_ref<const std::string&>();

@@ -9,22 +9,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "workload/approx_tokenizer.h"  // TokenId
 #include "workload/bpe.h"
+#include "workload/flat_string_map.h"
 #include "workload/split_regex.h"
 
 namespace servemeter::detail {
-
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <typename Value>
-using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 
 // The added tokens, matched in text before pre-tokenization: at each position the longest
 // content that starts there, leftmost first (as the reference's DictionarySplitter does).
@@ -39,7 +32,7 @@ class AddedTokenMatcher {
   std::optional<Match> find(std::string_view text, std::size_t from) const;
 
  private:
-  StringMap<TokenId> by_content_;
+  FlatStringMap<TokenId> by_content_;
   std::vector<std::size_t> lengths_longest_first_;
   std::bitset<256> first_bytes_;
 };
@@ -56,7 +49,7 @@ class WordCache {
   void insert(std::string_view word, const TokenId* ids, std::size_t count);
 
  private:
-  StringMap<std::pair<std::uint32_t, std::uint32_t>> spans_;  // word -> (offset, count) in ids_
+  FlatStringMap<std::pair<std::uint32_t, std::uint32_t>> spans_;  // word -> (offset, count) in ids_
   std::vector<TokenId> ids_;
 };
 
@@ -67,8 +60,8 @@ struct TokenizerState {
   std::string name;
   SplitRegex split;
   BpeMerges merges;
-  bool ignore_merges = false;      // a word that is a whole token skips merging
-  StringMap<TokenId> id_of_bytes;  // vocabulary entries by the bytes they stand for
+  bool ignore_merges = false;          // a word that is a whole token skips merging
+  FlatStringMap<TokenId> id_of_bytes;  // vocabulary entries by the bytes they stand for
   std::vector<std::string> bytes_of_id;
   std::vector<bool> id_known;
   AddedTokenMatcher added;

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "workload/packaged_tokenizer.h"
+#include "workload/reference_paths.h"
 #include "workload/tokenizer.h"
 
 namespace servemeter::testsupport {
@@ -19,25 +20,6 @@ namespace servemeter::testsupport {
 inline bool running_under_ci() {
   const char* ci = std::getenv("CI");
   return ci != nullptr && std::string(ci) == "true";
-}
-
-inline std::filesystem::path reference_engine() {
-  return tokenizer_cache_dir() / "lenml-tokenizers-3.7.2" / "package" / "dist" / "main.mjs";
-}
-
-// node on PATH, or empty.
-inline std::filesystem::path find_node() {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path != nullptr ? path : "";
-  while (!rest.empty()) {
-    const auto colon = rest.find(':');
-    const auto dir = rest.substr(0, colon);
-    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    auto candidate = std::filesystem::path(dir) / "node";
-    std::error_code ignored;
-    if (!dir.empty() && std::filesystem::is_regular_file(candidate, ignored)) return candidate;
-  }
-  return {};
 }
 
 // The preset's tokenizer, loaded once per process; nullptr with `missing` set when the file is

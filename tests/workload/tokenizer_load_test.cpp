@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/temp_dir.h"
 #include "workload/tokenizer.h"
@@ -138,6 +139,36 @@ TEST(TokenizerAddedTokens, LongestMatchFirstAndNeverSplitByTheRegex) {
 TEST(TokenizerSplit, TheLastOfSeveralSpacesStartsTheNextWord) {
   // "\s+(?!\S)" leaves the last space to the word after it: "a" "  " " t"
   EXPECT_EQ(load(tiny_tokenizer()).encode("a   t"), (Ids{'a', ' ', ' ', kSpaceT}));
+}
+
+// More distinct words than the word cache holds, so it empties itself on the way; the second
+// pass reads what the refilled cache holds.
+TEST(TokenizerCache, ManyDistinctWordsEncodeTheSameTwice) {
+  const auto tokenizer = load(tiny_tokenizer());
+  std::string text;
+  for (unsigned i = 0; i < 70'000; ++i) {
+    text += ' ';
+    for (unsigned n = i; n > 0 || text.back() == ' '; n /= 3) text += "abc"[n % 3];
+  }
+  const auto first = tokenizer.encode(text);
+  EXPECT_EQ(tokenizer.encode(text), first);
+  EXPECT_EQ(tokenizer.decode(first), text);
+  EXPECT_LT(first.size(), text.size());  // merges happened
+}
+
+TEST(TokenizerThreads, ConcurrentEncodesGiveTheSameIds) {
+  const auto tokenizer = load(tiny_tokenizer());
+  const std::string text = "abc aaa bcab <|x|>y tab abcabc aaaa";
+  const auto expected = tokenizer.encode(text);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) mismatches[t] += tokenizer.encode(text) != expected;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
 TEST(TokenizerLoad, AnEmptyOrNonJsonFileNamesTheFile) {
