@@ -55,7 +55,7 @@ fetch() {
         fail "cannot move $pkg@$VERSION into $dir"
 }
 
-mkdir -p "$ROOT" || fail "cannot create $ROOT"
+mkdir -p "$ROOT" 2>/dev/null || fail "cannot create $ROOT"
 exec 9>"$ROOT/.lock"
 if command -v flock >/dev/null 2>&1; then
     flock 9 || fail "cannot lock $ROOT/.lock"

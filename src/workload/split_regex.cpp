@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cstdint>
 #include <string>
 
 namespace servemeter {
@@ -74,7 +75,14 @@ std::string js_compatible(std::string_view pattern) {
 
 struct SplitRegex::Compiled {
   pcre2_code* code = nullptr;
-  ~Compiled() { pcre2_code_free(code); }
+  // PCRE2's default match limit (10 million backtracks) is reached by a run of ~10 million
+  // spaces, which "\s*[\r\n]+" scans and gives back; these patterns backtrack at most once
+  // over a run, so the limit is raised a hundredfold. Read-only while matching: threads share it.
+  pcre2_match_context* context = nullptr;
+  ~Compiled() {
+    pcre2_match_context_free(context);
+    pcre2_code_free(code);
+  }
 };
 
 SplitRegex::SplitRegex(std::string_view pattern)
@@ -90,6 +98,9 @@ SplitRegex::SplitRegex(std::string_view pattern)
   }
   // Without JIT (a platform PCRE2 lacks it for) pcre2_match interprets: slower, same result.
   pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE);
+  compiled_->context = pcre2_match_context_create(nullptr);
+  if (compiled_->context == nullptr) throw std::bad_alloc();
+  pcre2_set_match_limit(compiled_->context, 1u << 30);
 }
 
 SplitRegex::~SplitRegex() = default;
@@ -107,8 +118,8 @@ void SplitRegex::split(std::string_view text, std::vector<std::string_view>& pie
   std::size_t piece_start = 0;  // end of the previous match
   std::size_t search_from = 0;
   while (search_from < text.size()) {
-    const int rc =
-        pcre2_match(compiled_->code, subject, text.size(), search_from, 0, match.data, nullptr);
+    const int rc = pcre2_match(compiled_->code, subject, text.size(), search_from, 0, match.data,
+                               compiled_->context);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) throw std::runtime_error("split regex: " + pcre2_message(rc));
     const PCRE2_SIZE* span = pcre2_get_ovector_pointer(match.data);

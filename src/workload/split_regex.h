@@ -24,6 +24,7 @@ class SplitRegex {
 
   // Splits `text` into the matches and the stretches between them, in order, none empty
   // ("Isolated" behaviour). Appends to `pieces`, which keeps its capacity between calls.
+  // Throws std::runtime_error if PCRE2 gives up (out of memory for its backtracking).
   void split(std::string_view text, std::vector<std::string_view>& pieces) const;
 
   // The pattern as compiled, after the rewrites above.

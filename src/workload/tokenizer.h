@@ -44,7 +44,8 @@ class Tokenizer {
 
   // The ids of `text` (any bytes; UTF-8 expected). Added tokens written in the text (such as
   // "<|endoftext|>") are their ids; no begin/end tokens are added. Thread-safe: concurrent
-  // callers on one instance skip the shared word cache rather than wait for it.
+  // callers on one instance skip the shared word cache rather than wait for it. Throws
+  // std::runtime_error only if the regex engine runs out of memory.
   std::vector<TokenId> encode(std::string_view text) const;
   std::size_t count(std::string_view text) const { return encode(text).size(); }
 

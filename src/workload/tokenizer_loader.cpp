@@ -12,7 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::uint64_t kMaxTokenId = 0x7FFFFFFF;
+// Vocabularies have at most a few hundred thousand ids; the cap keeps a corrupt id from sizing
+// the id tables to gigabytes.
+constexpr std::uint64_t kMaxTokenId = (1 << 22) - 1;
 
 // model.vocab's entries and model.merges' elements, taken out of the document while it is
 // parsed: held as a DOM they would cost most of the load time (hundreds of thousands of map
@@ -30,7 +32,8 @@ json parse_taking_big_lists(std::string_view text, BigLists& lists) {
     std::string key;  // its key in the parent object
   };
   std::vector<Open> open;
-  std::string key;  // the last key read
+  std::string key;        // the last key read
+  std::string vocab_key;  // the last key read in model.vocab
   const auto inside = [&](int depth, const char* list, bool object) {
     // depth 0: the root object, 1: "model", 2: the list; its elements are at depth 3.
     return depth == 3 && open.size() == 3 && open[0].is_object && open[1].is_object &&
@@ -47,13 +50,15 @@ json parse_taking_big_lists(std::string_view text, BigLists& lists) {
         return true;
       case Event::key:
         key = parsed.get<std::string>();
-        return !inside(depth, "vocab", true);  // a vocabulary key stays out of the map
+        if (!inside(depth, "vocab", true)) return true;
+        vocab_key = key;
+        return false;  // a vocabulary key stays out of the map
       case Event::object_end:
       case Event::array_end:
       case Event::value:
         if (event != Event::value) open.resize(static_cast<std::size_t>(depth));
         if (inside(depth, "vocab", true)) {
-          lists.vocab.emplace_back(key, std::move(parsed));
+          lists.vocab.emplace_back(vocab_key, std::move(parsed));
           return false;
         }
         if (inside(depth, "merges", false)) {
@@ -106,8 +111,8 @@ class Loader {
   }
 
   static std::string describe(const json& value) {
-    if (value.is_string()) return "'" + value.get<std::string>() + "'";
-    if (value.is_primitive()) return value.dump();
+    if (value.is_string()) return "'" + value.get<std::string>().substr(0, 100) + "'";
+    if (value.is_primitive()) return value.dump().substr(0, 100);
     return std::string(value.is_array() ? "an array" : "an object");
   }
 

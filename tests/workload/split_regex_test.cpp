@@ -58,6 +58,17 @@ TEST(SplitRegex, InvalidUtf8FallsBetweenMatches) {
   EXPECT_EQ(split(regex, "\xE2\x82"), (Pieces{"\xE2\x82"}));
 }
 
+// Over PCRE2's default match limit (10 million backtracks): "\s*[\r\n]+" scans the whole
+// run and gives it back before "\s+(?!\S)" matches.
+TEST(SplitRegex, ARunOfElevenMillionSpacesSplitsLikeAShortOne) {
+  const SplitRegex regex(kLlama3);
+  const std::string text = std::string(11'000'000, ' ') + "x";
+  const auto pieces = split(regex, text);
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].size(), 11'000'000u - 1);
+  EXPECT_EQ(pieces[1], " x");
+}
+
 TEST(SplitRegex, UnsupportedSyntaxIsRefused) {
   EXPECT_THROW(SplitRegex("[\\S]"), std::invalid_argument);
   EXPECT_THROW(SplitRegex("\\Qa\\E"), std::invalid_argument);

