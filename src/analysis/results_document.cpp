@@ -226,8 +226,11 @@ json results_document(const FrameworkLog& log) {
 
 std::string summary_line(const json& e) {
   const auto concurrency = e.contains("concurrency") ? e["concurrency"].dump() : std::string("?");
-  return "[" + e.value("scenario", std::string("?")) + "] " + e.value("cell", std::string()) +
-         " conc=" + concurrency +
+  const std::string label = e.value("cell", std::string());
+  // The runbook's line names the concurrency; a label that already does is not repeated.
+  const std::string conc =
+      label.find("conc=") != std::string::npos ? std::string() : " conc=" + concurrency;
+  return "[" + e.value("scenario", std::string("?")) + "] " + label + conc +
          " | TTFT=" + format_number(e.value("avg_ttft_ms", json()), "%.1f", "ms") +
          " | throughput=" +
          format_number(e.value("total_token_throughput", json()), "%.1f", "tok/s") +

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/run_command.h"
 #include "cli/run_options.h"
+#include "cli/scenarios_command.h"
 #include "cli/version.h"
 #include "sim/sim_options.h"
 
@@ -23,6 +24,9 @@ int dispatch(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "benchmark one server on one workload cell");
   add_run_options(*run, run_options);
 
+  CLI::App* scenarios =
+      app.add_subcommand("scenarios", "list the built-in scenarios, their cells and durations");
+
   sim::SimOptions sim_options;
   CLI::App* sim = app.add_subcommand("sim", "serve a simulated vLLM/SGLang/Ollama/llama.cpp API");
   sim::add_sim_options(*sim, sim_options);
@@ -37,8 +41,14 @@ int dispatch(int argc, char** argv) {
     const int code = app.exit(e);  // prints help, version or the error
     return code == 0 ? exit_code::kOk : exit_code::kUsage;
   }
-  if (run->parsed())
-    return run_command(run_options, redacted_command_line(argc, argv), run->count("--trials") > 0);
+  if (run->parsed()) {
+    GivenFlags given;
+    given.trials = run->count("--trials") > 0;
+    for (const auto& flag : custom_cell_flags())
+      if (run->count(flag) > 0) given.custom_cell.push_back(flag);
+    return run_command(run_options, redacted_command_line(argc, argv), given);
+  }
+  if (scenarios->parsed()) return scenarios_command(std::cout);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;

@@ -12,18 +12,23 @@
 #include "cli/command_line.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupts.h"
+#include "cli/run_plan.h"
 #include "cli/version.h"
+#include "core/data_dir.h"
 #include "orchestrate/base_url.h"
 #include "orchestrate/benchmark_run.h"
 #include "orchestrate/health_check.h"
-#include "core/data_dir.h"
+#include "orchestrate/input_calibration.h"
 #include "orchestrate/presets.h"
+#include "orchestrate/scenario_plan.h"
 #include "orchestrate/served_models.h"
 #include "protocol/api_adapter.h"
 #include "results/atomic_file.h"
 #include "results/result_paths.h"
+#include "scenario/duration_estimate.h"
 #include "sim/sim_server.h"
-#include "workload/synthetic_dataset.h"
+#include "workload/text_tokenizer.h"
+#include "workload/tokenizer.h"
 
 namespace servemeter {
 namespace {
@@ -47,6 +52,13 @@ std::string formatted_time(const char* format, bool utc) {
   return text;
 }
 
+// Where the framework empties its prefix cache (SGLang /flush_cache, vLLM /reset_prefix_cache).
+std::string preset_flush_path(const std::string& framework) {
+  if (framework == "sglang") return "/flush_cache";
+  if (framework == "vllm") return "/reset_prefix_cache";
+  return {};
+}
+
 std::string random_run_id() {
   std::random_device device;
   std::uniform_int_distribution<unsigned long long> digits;
@@ -55,70 +67,14 @@ std::string random_run_id() {
   return text;
 }
 
-std::string format_rate(double rate) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", rate);
-  return text;
-}
-
-std::string cell_label(const RunOptions& o) {
-  std::string label =
-      "in=" + std::to_string(o.input_tokens) + ",out=" + std::to_string(o.output_tokens);
-  if (o.request_rate) label += ",rate=" + format_rate(*o.request_rate);
-  return label;
-}
-
 nlohmann::json slo_json(const std::vector<std::string>& slo) {
+  if (slo.empty()) return nullptr;
   nlohmann::json out = nlohmann::json::object();
   for (const auto& item : slo) {
     const auto eq = item.find('=');
     out[item.substr(0, eq) + "_ms"] = std::strtod(item.substr(eq + 1).c_str(), nullptr);
   }
   return out;
-}
-
-nlohmann::json cell_params(const RunOptions& o, const Dataset& dataset) {
-  nlohmann::json params = {{"input_tokens", o.input_tokens},
-                           {"output_tokens", o.output_tokens},
-                           {"num_requests", o.num_requests},
-                           {"warmup", o.warmup},
-                           {"seed", o.seed},
-                           {"dataset", dataset.describe()},
-                           {"exact_output_length", o.exact_output}};
-  if (!o.system_prompt.empty()) params["system_prompt"] = o.system_prompt;
-  if (o.request_rate) {
-    params["request_rate"] = *o.request_rate;
-    params["burstiness"] = o.burstiness.value_or(1.0);
-    params["concurrency"] =
-        o.max_concurrency ? nlohmann::json(*o.max_concurrency) : nlohmann::json(nullptr);
-  } else {
-    params["concurrency"] = o.concurrency;
-  }
-  if (!o.slo.empty()) params["slo"] = slo_json(o.slo);
-  return params;
-}
-
-// The one cell of `servemeter run --input-tokens …`.
-CellPlan custom_cell(const RunOptions& o, const std::string& model_id) {
-  CellPlan plan;
-  plan.scenario = "custom";
-  plan.label = cell_label(o);
-  plan.dataset = std::make_shared<SyntheticDataset>(static_cast<std::size_t>(o.input_tokens),
-                                                    o.seed, o.system_prompt);
-  plan.params = cell_params(o, *plan.dataset);
-  plan.warmup = o.warmup;
-  plan.num_requests = o.num_requests;
-  plan.trials = o.trials;
-  plan.load.seed = o.seed;
-  if (o.request_rate)
-    plan.load.mode =
-        load::OpenLoop{*o.request_rate, o.burstiness.value_or(1.0), o.max_concurrency.value_or(0)};
-  else
-    plan.load.mode = load::ClosedLoop{o.concurrency};
-  plan.shared.model = model_id;
-  plan.shared.max_tokens = o.output_tokens;
-  plan.shared.exact_output_length = o.exact_output;
-  return plan;
 }
 
 nlohmann::json request_options(const RunOptions& o, const std::string& api) {
@@ -149,16 +105,23 @@ http::ClientOptions client_options(const RunOptions& o) {
   return client;
 }
 
-// The most requests this run keeps in flight, hence connections (file descriptors).
-long peak_in_flight(const RunOptions& o) {
-  if (!o.request_rate) return o.concurrency;
-  if (o.max_concurrency) return *o.max_concurrency;
-  return o.num_requests;  // uncapped open loop: at worst every request at once
+// The most requests a cell keeps in flight, hence connections (file descriptors).
+long peak_in_flight(const CellSpec& cell) {
+  if (cell.concurrency) return *cell.concurrency;
+  if (cell.max_concurrency) return *cell.max_concurrency;
+  return cell.warmup + cell.num_requests;  // uncapped open loop: at worst all at once
+}
+
+long peak_in_flight(const std::vector<ScenarioSpec>& scenarios) {
+  long peak = 1;
+  for (const auto& s : scenarios)
+    for (const auto& c : s.cells) peak = std::max(peak, peak_in_flight(c));
+  return peak;
 }
 
 // Thousands of concurrent streams need as many sockets; the soft limit is often 1,024. Returns
 // a message when even the hard limit is too low.
-std::string check_open_files(const RunOptions& o) {
+std::string check_open_files(long in_flight) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
   if (limit.rlim_cur < limit.rlim_max) {
@@ -167,9 +130,9 @@ std::string check_open_files(const RunOptions& o) {
     getrlimit(RLIMIT_NOFILE, &limit);
   }
   constexpr long kReserve = 64;  // log files, the simulator, curl's own
-  const long needed = peak_in_flight(o) + kReserve;
+  const long needed = in_flight + kReserve;
   if (limit.rlim_cur == RLIM_INFINITY || static_cast<long>(limit.rlim_cur) >= needed) return {};
-  return "this run keeps up to " + std::to_string(peak_in_flight(o)) +
+  return "this run keeps up to " + std::to_string(in_flight) +
          " requests in flight and needs about " + std::to_string(needed) +
          " open files, but this process may open only " + std::to_string(limit.rlim_cur) +
          " (ulimit -n; hard limit " + std::to_string(limit.rlim_max) +
@@ -227,11 +190,35 @@ int finish(const BenchmarkOutcome& outcome, const ResultPaths& paths) {
   return exit_code::kOk;
 }
 
+// A cell whose prompt cannot fit the server's context would fail every request: say so first.
+std::string check_context(const std::vector<ScenarioSpec>& scenarios, std::optional<int> context) {
+  if (!context) return {};
+  for (const auto& scenario : scenarios)
+    for (const auto& cell : scenario.cells) {
+      const int needed = typical_input_tokens(cell) + cell.output_tokens;
+      if (needed > *context)
+        return "cell [" + cell.result_name + "] " + cell.label + " needs about " +
+               std::to_string(needed) + " tokens of context (input " +
+               std::to_string(typical_input_tokens(cell)) + " + output " +
+               std::to_string(cell.output_tokens) + "), but the server's context is " +
+               std::to_string(*context) +
+               " tokens (its max_model_len): start the server with a longer context, or leave "
+               "the cell out";
+    }
+  return {};
+}
+
 }  // namespace
 
-int run_command(RunOptions& o, const std::string& command_line, bool trials_flag_given) {
-  if (const std::string problem = validate_run_options(o, trials_flag_given); !problem.empty())
+int run_command(RunOptions& o, const std::string& command_line, const GivenFlags& given) {
+  if (const std::string problem = validate_run_options(o, given); !problem.empty())
     return fail(exit_code::kUsage, problem);
+  std::vector<ScenarioSpec> scenarios;
+  try {
+    scenarios = selected_scenarios(o);
+  } catch (const ScenarioError& e) {
+    return fail(exit_code::kUsage, e.what());
+  }
   Presets presets;
   try {
     std::vector<std::filesystem::path> overrides;
@@ -270,9 +257,18 @@ int run_command(RunOptions& o, const std::string& command_line, bool trials_flag
   const ResultPaths paths = result_paths(o.results_dir, o.framework, o.model);
   if (const std::string problem = check_outputs(paths); !problem.empty())
     return fail(exit_code::kOutputUnwritable, problem);
-  if (const std::string problem = check_open_files(o); !problem.empty())
+  if (const std::string problem = check_open_files(peak_in_flight(scenarios)); !problem.empty())
     return fail(exit_code::kUsage, problem);
   install_interrupt_handlers();
+
+  std::unique_ptr<TextTokenizer> tokenizer;
+  try {
+    tokenizer = find_text_tokenizer(o.tokenizer, o.model, model_id);
+  } catch (const TokenizerError& e) {
+    return fail(exit_code::kUsage, std::string(e.what()) +
+                                       " (give the model's tokenizer.json with --tokenizer, or "
+                                       "leave --tokenizer out to use the approximate one)");
+  }
 
   std::unique_ptr<sim::SimServer> simulator;
   std::string base_url = o.base_url;
@@ -282,6 +278,7 @@ int run_command(RunOptions& o, const std::string& command_line, bool trials_flag
     sim_options.model = model_id;
     sim_options.time_scale = o.sim_time_scale;
     sim_options.seed = o.seed;
+    sim_options.tokenizer = tokenizer->file().string();  // counts prompts as the run does
     try {
       simulator = sim::SimServer::start(sim_options);
     } catch (const std::exception& e) {
@@ -344,6 +341,34 @@ int run_command(RunOptions& o, const std::string& command_line, bool trials_flag
     }
   }
 
+  if (const std::string problem = check_context(
+          scenarios, served_context_length(base_url, model_id, o.api_key, client.tls));
+      !problem.empty())
+    return fail(exit_code::kUsage, problem);
+
+  const BenchmarkTarget target{base_url, adapter.get(), client, o.framework,
+                               preset_flush_path(o.framework)};
+  PlanInputs inputs;
+  inputs.model_id = model_id;
+  inputs.trials = o.trials;
+  inputs.seed = o.seed;
+  inputs.exact_output = o.exact_output;
+  inputs.slo = slo_json(o.slo);
+  inputs.set_context_length = api.rfind("ollama", 0) == 0;
+  inputs.tokenizer = tokenizer.get();
+  inputs.calibrate = [&](const std::string& system_prompt, const TokenizedCorpus& corpus) {
+    return calibrate_input_tokens(target, model_id, *tokenizer, corpus, system_prompt);
+  };
+  std::vector<CellPlan> cells;
+  try {
+    cells = expand_scenarios(scenarios, inputs);
+  } catch (const DatasetError& e) {
+    return fail(exit_code::kUsage, e.what());
+  }
+  const double time_scale = o.simulate ? o.sim_time_scale : health.time_scale;
+  print_plan(std::cerr, scenarios, cells, o.framework, o.trials, time_scale);
+  if (o.dry_run) return exit_code::kOk;
+
   RunInfo run;
   run.run_id = random_run_id();
   run.tool_version = std::string(kVersion);
@@ -355,19 +380,20 @@ int run_command(RunOptions& o, const std::string& command_line, bool trials_flag
   run.api = api;
   run.chat_endpoint = adapter->build_request(GenerationRequest{}).path;
   run.simulated = o.simulate || health.simulated;
-  run.time_scale = o.simulate ? o.sim_time_scale : health.time_scale;
+  run.time_scale = time_scale;
   run.timestamp = formatted_time("%Y-%m-%d %H:%M:%S", false);
   run.started_at_utc = formatted_time("%Y-%m-%dT%H:%M:%SZ", true);
   run.request_options = request_options(o, api);
+  run.request_options["tokenizer"] = tokenizer->describe();
+  run.request_options["tokenizer_exact"] = tokenizer->exact();
 
-  const std::vector<CellPlan> cells{custom_cell(o, model_id)};
   BenchmarkSettings settings;
   settings.progress = o.progress;
   settings.stop.level = interrupt_level();
   settings.stop.grace_ns = std::llround(o.grace_period_s * 1e9);
   settings.resume = o.resume;
   try {
-    BenchmarkRun benchmark({base_url, adapter.get(), client}, run, paths, settings);
+    BenchmarkRun benchmark(target, run, paths, settings);
     const BenchmarkOutcome outcome = benchmark.run(cells, std::cout);
     return finish(outcome, paths);
   } catch (const OutputError& e) {

@@ -108,10 +108,30 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_flag("!--no-progress", o.progress, "no progress display");
   app.add_flag("--resume", o.resume,
                "skip the cells already measured with the same parameters in the results");
+  app.add_option("--scenario", o.scenario,
+                 "built-in scenarios: all, or a comma list of single, concurrent, long_context, "
+                 "prefix_cache, korean (see `servemeter scenarios`)");
+  app.add_option("--scenario-file", o.scenario_files, "a scenario file of your own (YAML)");
+  app.add_option("--tokenizer", o.tokenizer,
+                 "the model's tokenizer.json, for exact prompt lengths (default: the preset's or "
+                 "the Hugging Face cache's)");
+  app.add_flag("--dry-run", o.dry_run, "print the plan (cells, requests, time) and stop");
 }
 
-std::string validate_run_options(RunOptions& o, bool trials_flag_given) {
-  if (o.bench_trials_env && !trials_flag_given) {
+const std::vector<std::string>& custom_cell_flags() {
+  static const std::vector<std::string> flags = {
+      "--input-tokens", "--output-tokens", "--concurrency",     "--num-requests", "--warmup",
+      "--request-rate", "--burstiness",    "--max-concurrency", "--system-prompt"};
+  return flags;
+}
+
+std::string validate_run_options(RunOptions& o, const GivenFlags& given) {
+  if ((!o.scenario.empty() || !o.scenario_files.empty()) && !given.custom_cell.empty())
+    return given.custom_cell.front() +
+           " describes the custom cell, but --scenario/--scenario-file run the scenario's own "
+           "cells: drop " +
+           given.custom_cell.front() + ", or drop the scenario and run the custom cell";
+  if (o.bench_trials_env && !given.trials) {
     const std::string& text = *o.bench_trials_env;
     int value = 0;
     const auto r = std::from_chars(text.data(), text.data() + text.size(), value);

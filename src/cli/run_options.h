@@ -44,6 +44,13 @@ struct RunOptions {
   std::string results_dir = "results";
   bool progress = true;
   bool resume = false;
+  bool dry_run = false;
+
+  // Scenarios: built-in names ("all", "single,korean") and/or the user's files. Neither: the
+  // custom cell the flags above describe.
+  std::string scenario;
+  std::vector<std::string> scenario_files;
+  std::string tokenizer;  // a tokenizer.json; default: the model's, found or fetched
 
   // BENCH_TRIALS as read from the environment, when it was set (validated after parsing).
   std::optional<std::string> bench_trials_env;
@@ -56,6 +63,14 @@ void add_run_options(CLI::App& app, RunOptions& options);
 // Checks what the flags alone cannot: BENCH_TRIALS, combinations (--burstiness without
 // --request-rate…), SLO syntax. Applies BENCH_TRIALS when --trials was not given. Returns the
 // first problem in words, or an empty string.
-std::string validate_run_options(RunOptions& options, bool trials_flag_given);
+// `given` tells which flags were on the command line (CLI11's count).
+struct GivenFlags {
+  bool trials = false;
+  std::vector<std::string> custom_cell;  // custom-cell flags given (--concurrency, …)
+};
+std::string validate_run_options(RunOptions& options, const GivenFlags& given);
+
+// The flags that describe the custom cell, which a scenario replaces.
+const std::vector<std::string>& custom_cell_flags();
 
 }  // namespace servemeter

@@ -7,10 +7,15 @@
 
 #include "analysis/log_digest.h"
 #include "analysis/results_document.h"
+#include "http/http_get.h"
 #include "load/dataset_source.h"
 #include "load/run_cell.h"
 #include "results/atomic_file.h"
 #include "results/request_log.h"
+#include "telemetry/gpu_json.h"
+#include "telemetry/gpu_probe.h"
+#include "telemetry/gpu_sampler.h"
+#include "telemetry/server_metrics.h"
 
 namespace servemeter {
 
@@ -21,13 +26,47 @@ struct BenchmarkRun::Impl {
   BenchmarkSettings settings;
   RequestLogWriter log;
   std::uint64_t next_id = 1;
+  std::unique_ptr<telemetry::GpuProbe> gpu_probe;
+  std::unique_ptr<telemetry::GpuSampler> gpu;
 
   Impl(BenchmarkTarget t, RunInfo r, ResultPaths p, BenchmarkSettings s)
       : target(std::move(t)),
         run(std::move(r)),
         paths(std::move(p)),
         settings(s),
-        log(paths.requests_jsonl) {}
+        log(paths.requests_jsonl) {
+    gpu_probe = settings.gpu_telemetry ? telemetry::make_gpu_probe()
+                                       : telemetry::make_no_gpu_probe("turned off for this run");
+    gpu = std::make_unique<telemetry::GpuSampler>(*gpu_probe);
+    gpu->start();
+  }
+
+  telemetry::TelemetryHttpOptions telemetry_http() const {
+    telemetry::TelemetryHttpOptions o;
+    o.api_key = target.client.api_key;
+    o.tls = target.client.tls;
+    return o;
+  }
+
+  // Empties the server's prefix cache where it has an endpoint for that; says what happened.
+  std::string flush_cache() const {
+    if (target.flush_path.empty())
+      return "not flushed: " +
+             (target.framework.empty() ? std::string("this server") : target.framework) +
+             " has no cache-flush endpoint (a cold cache needs a server restart)";
+    OneShotRequest request;
+    request.url = target.base_url + target.flush_path;
+    request.api_key = target.client.api_key;
+    request.tls = target.client.tls;
+    request.json_body = "{}";
+    const GetResult got = http_request(request);
+    if (got.status >= 200 && got.status < 300)
+      return "flushed: POST " + target.flush_path + " answered " + std::to_string(got.status);
+    return "not flushed: POST " + target.flush_path + " " +
+           (got.status != 0 ? "answered HTTP " + std::to_string(got.status)
+                            : "failed: " + got.error) +
+           " (vLLM needs VLLM_SERVER_DEV_MODE=1 for /reset_prefix_cache)";
+  }
 
   std::set<std::string> complete_cells() const {
     std::set<std::string> keys;
@@ -99,9 +138,30 @@ struct BenchmarkRun::Impl {
       input.first_id = next_id;
       input.stop = settings.stop;
       next_id += total;
+      nlohmann::json measured = nlohmann::json::object();  // the trial's telemetry
+      if (plan.flush_cache) measured["cache_flush"] = flush_cache();
+      telemetry::ServerMetricsSnapshot before;
+      if (settings.server_telemetry)
+        before =
+            telemetry::scrape_server_metrics(target.framework, target.base_url, telemetry_http());
+      telemetry::GpuWindowOptions window;
+      window.label = key + "/" + std::to_string(trial);
+      if (gpu_probe->kind() != "none") window.timeseries = paths.gpu_jsonl;
+      gpu->begin_window(window);
       const auto progress =
           settings.progress ? load::make_stderr_progress() : std::make_unique<load::NullProgress>();
       const load::CellResult result = load::run_cell(input, *progress);
+      const telemetry::GpuWindowSummary gpu_window = gpu->end_window();
+      telemetry::put_runbook_gpu_fields(measured, gpu_window);
+      if (!gpu_window.null_reason.empty()) measured["gpu_null_reason"] = gpu_window.null_reason;
+      measured["gpu_info"] = telemetry::gpu_info_json(gpu_window);
+      measured["gpu_window"] = telemetry::gpu_window_json(gpu_window);
+      if (settings.server_telemetry) {
+        const auto after =
+            telemetry::scrape_server_metrics(target.framework, target.base_url, telemetry_http());
+        measured["server_metrics"] =
+            telemetry::server_metrics_delta_json(telemetry::diff(before, after));
+      }
       TrialEnd end;
       end.cell_key = key;
       end.trial = trial;
@@ -116,6 +176,7 @@ struct BenchmarkRun::Impl {
       end.window_end_ns = result.window_end_ns;
       end.target_rate = result.target_rate;
       end.achieved_rate = result.achieved_rate;
+      end.telemetry = std::move(measured);
       log.end_trial(end);
       if (result.stop_reason != load::StopReason::none) {
         outcome.stop_reason = result.stop_reason;

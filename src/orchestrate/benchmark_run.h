@@ -20,12 +20,16 @@ struct BenchmarkTarget {
   std::string base_url;
   const ApiAdapter* adapter = nullptr;
   http::ClientOptions client;
+  std::string framework;   // names the server's metrics and its cache-flush endpoint
+  std::string flush_path;  // POST here empties the prefix cache (SGLang, vLLM); empty: none
 };
 
 struct BenchmarkSettings {
   bool progress = true;
   load::StopSignal stop;
   bool resume = false;  // skip cells whose identical measurement is already complete in the log
+  bool gpu_telemetry = true;     // sample the GPUs during every trial (NVML, else nvidia-smi)
+  bool server_telemetry = true;  // scrape the server's /metrics before and after every trial
 };
 
 struct CellOutcome {

@@ -22,6 +22,7 @@ struct CellPlan {
   int warmup = 0;
   int num_requests = 0;  // measured requests per trial
   int trials = 1;
+  bool flush_cache = false;  // empty the server's prefix cache before each trial
   std::shared_ptr<const Dataset> dataset;
   GenerationRequest shared;  // every request's settings but the prompt
 };

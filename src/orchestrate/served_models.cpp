@@ -29,6 +29,21 @@ std::optional<std::vector<std::string>> served_models(const std::string& base_ur
   return std::nullopt;
 }
 
+std::optional<int> served_context_length(const std::string& base_url, const std::string& model_id,
+                                         const std::string& api_key, const http::TlsOptions& tls) {
+  const GetResult got = http_get(base_url + "/v1/models", api_key, tls, 5000, true);
+  if (got.status != 200) return std::nullopt;
+  const auto doc = nlohmann::json::parse(got.body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("data") || !doc["data"].is_array()) return std::nullopt;
+  for (const auto& entry : doc["data"]) {
+    if (!entry.is_object() || entry.value("id", std::string()) != model_id) continue;
+    const auto it = entry.find("max_model_len");
+    if (it != entry.end() && it->is_number_integer() && it->get<long long>() > 0)
+      return static_cast<int>(it->get<long long>());
+  }
+  return std::nullopt;
+}
+
 bool model_is_served(const std::string& model_id, const std::vector<std::string>& served) {
   return std::any_of(served.begin(), served.end(), [&](const std::string& s) {
     return s == model_id || s == model_id + ":latest" || model_id == s + ":latest";

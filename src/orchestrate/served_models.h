@@ -17,6 +17,12 @@ std::optional<std::vector<std::string>> served_models(const std::string& base_ur
                                                       long timeout_ms = 5000,
                                                       bool* unauthorized = nullptr);
 
+// The context length the server reports for `model_id` (vLLM's /v1/models max_model_len), if it
+// reports one.
+std::optional<int> served_context_length(const std::string& base_url, const std::string& model_id,
+                                         const std::string& api_key,
+                                         const http::TlsOptions& tls = {});
+
 // Ollama treats "name" and "name:latest" as the same model.
 bool model_is_served(const std::string& model_id, const std::vector<std::string>& served);
 

@@ -97,11 +97,12 @@ std::optional<Reply> tokenize(ServerState& s, const std::string& body) {
         msgs.emplace_back(m.value("role", std::string("user")), m["content"].get<std::string>());
       }
     }
-    ids = chat_template_tokens(msgs);
+    ids = chat_template_tokens(msgs, s.tokenizer.get());
   } else {
     const char* key = s.profile.name == "llamacpp" ? "content" : "prompt";
     const std::string text = j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-    ids = s.profile.name == "llamacpp" ? approx_tokenize(text) : completion_tokens(text);
+    ids = s.profile.name == "llamacpp" ? content_tokens(text, s.tokenizer.get())
+                                       : completion_tokens(text, s.tokenizer.get());
   }
   if (s.profile.name == "llamacpp") return json_reply(ojson{{"tokens", ids}}, s);
   return json_reply(ojson{{"count", ids.size()},

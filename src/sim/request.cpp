@@ -130,11 +130,16 @@ simdjson::error_code parse_json(std::string_view text, std::size_t readable,
 
 }  // namespace
 
-Tokens chat_template_tokens(const std::vector<std::pair<std::string, std::string>>& messages) {
+Tokens content_tokens(std::string_view text, const Tokenizer* tokenizer) {
+  return tokenizer != nullptr ? tokenizer->encode(text) : approx_tokenize(text);
+}
+
+Tokens chat_template_tokens(const std::vector<std::pair<std::string, std::string>>& messages,
+                            const Tokenizer* tokenizer) {
   Tokens out{kBos};
   for (const auto& [role, content] : messages) {
     out.insert(out.end(), {kStartHeader, role_id(role), kEndHeader, kNewlines});
-    const Tokens ids = approx_tokenize(content);
+    const Tokens ids = content_tokens(content, tokenizer);
     out.insert(out.end(), ids.begin(), ids.end());
     out.push_back(kEot);
   }
@@ -142,15 +147,15 @@ Tokens chat_template_tokens(const std::vector<std::pair<std::string, std::string
   return out;
 }
 
-Tokens completion_tokens(const std::string& prompt) {
+Tokens completion_tokens(const std::string& prompt, const Tokenizer* tokenizer) {
   Tokens out{kBos};
-  const Tokens ids = approx_tokenize(prompt);
+  const Tokens ids = content_tokens(prompt, tokenizer);
   out.insert(out.end(), ids.begin(), ids.end());
   return out;
 }
 
-std::optional<GenRequest> parse_generation(Api api, const std::string& body_text,
-                                           ParseError& error) try {
+std::optional<GenRequest> parse_generation(Api api, const std::string& body_text, ParseError& error,
+                                           const Tokenizer* tokenizer) try {
   // As nlohmann did: skip a UTF-8 byte order mark, and read nothing after a NUL byte.
   std::string_view text = body_text;
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -174,7 +179,7 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
     case Api::ollama_chat: {
       std::vector<std::pair<std::string, std::string>> messages;
       if (!read_messages(body, messages, error)) return std::nullopt;
-      r.prompt = chat_template_tokens(messages);
+      r.prompt = chat_template_tokens(messages, tokenizer);
       break;
     }
     case Api::openai_completions:
@@ -186,7 +191,7 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
         dom::element first;
         if (has_prompt && prompt_value.get(prompts) == simdjson::SUCCESS &&
             prompts.at(0).get(first) == simdjson::SUCCESS && first.get(str) == simdjson::SUCCESS) {
-          r.prompt = completion_tokens(std::string(str));
+          r.prompt = completion_tokens(std::string(str), tokenizer);
           break;
         }
         error.message = "'prompt' must be a string";
@@ -194,9 +199,10 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
       }
       const std::string prompt(str);
       if (api == Api::ollama_generate) {
-        r.prompt = chat_template_tokens({{"user", prompt}});  // Ollama applies the template
+        r.prompt =
+            chat_template_tokens({{"user", prompt}}, tokenizer);  // Ollama applies the template
       } else {
-        r.prompt = completion_tokens(prompt);
+        r.prompt = completion_tokens(prompt, tokenizer);
       }
       break;
     }
@@ -204,7 +210,7 @@ std::optional<GenRequest> parse_generation(Api api, const std::string& body_text
       dom::element ids_value;
       dom::array ids;
       if (string_field(root, "text", str)) {
-        r.prompt = completion_tokens(std::string(str));
+        r.prompt = completion_tokens(std::string(str), tokenizer);
       } else if (field(body, "input_ids", ids_value) && ids_value.get(ids) == simdjson::SUCCESS) {
         for (const dom::element id : ids) {
           if (const auto token = integer<TokenId>(id)) r.prompt.push_back(*token);

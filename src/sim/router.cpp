@@ -50,7 +50,7 @@ void generate(ServerState& state, Connection& conn, Api api, const std::string& 
     return;
   }
   ParseError perr;
-  std::optional<GenRequest> parsed = parse_generation(api, body, perr);
+  std::optional<GenRequest> parsed = parse_generation(api, body, perr, state.tokenizer.get());
   if (!parsed) {
     log_reply(state, conn, error_reply(state, api, perr.status, perr.message), nullptr, 0);
     return;

@@ -16,6 +16,7 @@
 #include "sim/scheduler.h"
 #include "sim/sim_options.h"
 #include "sim/truth_log.h"
+#include "workload/tokenizer.h"
 
 namespace servemeter::sim {
 
@@ -86,6 +87,9 @@ struct ServerState {
   std::uint64_t next_id = 1;
   int active_streams = 0;  // running requests in fixed-timing mode
   Counters counters;
+  // The model's tokenizer (--tokenizer): prompt counts and prefix-cache keys as the real server
+  // has them. Null: the approximation.
+  std::shared_ptr<const Tokenizer> tokenizer;
   // Extra response headers naming the simulator and its time scale (see Connection::head).
   std::string simulated_headers;
 

@@ -50,6 +50,8 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       ->transform(
           CLI::Transformer(std::map<std::string, std::string>{{"on", "true"}, {"off", "false"}}));
   app.add_option("--context-length", o.context_length, "Override the context length (tokens)");
+  app.add_option("--tokenizer", o.tokenizer,
+                 "The model's tokenizer.json: count prompt tokens as the real server does");
 }
 
 int run_sim(const SimOptions& options) {

@@ -26,6 +26,7 @@ struct SimOptions {
   std::optional<double> ttft_ms;
   std::optional<double> itl_ms;
   std::string truth_log;  // empty: none
+  std::string tokenizer;  // the model's tokenizer.json; empty: approximate token counts
 
   // Faults.
   int fault_status = 0;         // 429, 500 or 503; 0: none

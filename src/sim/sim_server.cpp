@@ -108,6 +108,14 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
 
   auto impl = std::make_unique<Impl>();
   impl->state = std::make_unique<ServerState>(impl->ioc, options, profile);
+  if (!options.tokenizer.empty()) {
+    try {
+      impl->state->tokenizer =
+          std::make_shared<const Tokenizer>(Tokenizer::load(options.tokenizer));
+    } catch (const TokenizerError& e) {
+      throw std::invalid_argument(std::string("--tokenizer: ") + e.what());
+    }
+  }
   ServerState& st = *impl->state;
   if (!options.truth_log.empty()) st.truth.open(options.truth_log);
   if (!st.fixed_timing) {

@@ -67,6 +67,15 @@ std::vector<TokenId> approx_tokenize(std::string_view text) {
   return ids;
 }
 
+std::vector<std::uint32_t> approx_token_ends(std::string_view text) {
+  std::vector<std::uint32_t> ends;
+  ends.reserve(text.size() / 4 + 1);
+  split(text, [&](std::string_view piece) {
+    ends.push_back(static_cast<std::uint32_t>(piece.data() + piece.size() - text.data()));
+  });
+  return ends;
+}
+
 std::size_t approx_token_count(std::string_view text) {
   std::size_t count = 0;
   split(text, [&](std::string_view) { ++count; });

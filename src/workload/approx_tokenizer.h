@@ -19,5 +19,7 @@ using TokenId = std::uint32_t;
 
 std::vector<TokenId> approx_tokenize(std::string_view text);
 std::size_t approx_token_count(std::string_view text);
+// The byte offset at which each token ends.
+std::vector<std::uint32_t> approx_token_ends(std::string_view text);
 
 }  // namespace servemeter

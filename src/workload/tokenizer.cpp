@@ -143,6 +143,11 @@ std::string Tokenizer::decode(std::span<const TokenId> ids) const {
   return text;
 }
 
+std::size_t Tokenizer::byte_length(TokenId id) const noexcept {
+  if (id >= state_->id_known.size() || !state_->id_known[id]) return 0;
+  return state_->bytes_of_id[id].size();
+}
+
 std::optional<TokenId> Tokenizer::token_id(std::string_view token) const {
   if (const auto added = state_->added.find(token, 0);
       added && added->position == 0 && added->length == token.size()) {

@@ -51,6 +51,8 @@ class Tokenizer {
 
   // The bytes `ids` stand for; throws TokenizerError for an id outside the vocabulary.
   std::string decode(std::span<const TokenId> ids) const;
+  // How many bytes one id stands for (0 outside the vocabulary): token boundaries in a text.
+  std::size_t byte_length(TokenId id) const noexcept;
 
   // The id of one token given as its text: an added token's content ("<|return|>") or the
   // bytes a vocabulary entry stands for (" the").
