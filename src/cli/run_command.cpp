@@ -356,9 +356,10 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
   inputs.slo = slo_json(o.slo);
   inputs.set_context_length = api.rfind("ollama", 0) == 0;
   inputs.tokenizer = tokenizer.get();
-  inputs.calibrate = [&](const std::string& system_prompt, const TokenizedCorpus& corpus) {
-    return calibrate_input_tokens(target, model_id, *tokenizer, corpus, system_prompt);
-  };
+  if (!o.dry_run)  // a dry run sends nothing, not even the two probes
+    inputs.calibrate = [&](const std::string& system_prompt, const TokenizedCorpus& corpus) {
+      return calibrate_input_tokens(target, model_id, *tokenizer, corpus, system_prompt);
+    };
   std::vector<CellPlan> cells;
   try {
     cells = expand_scenarios(scenarios, inputs);

@@ -60,30 +60,39 @@ TokenizedCorpus::TokenizedCorpus(std::string text, const TextTokenizer& tokenize
 
 std::string TokenizedCorpus::cut(std::size_t tokens, std::size_t start) const {
   if (tokens == 0) return {};
-  if (tokens + 8 > ends_.size())
+  if (tokens + 16 > ends_.size())
     throw DatasetError("corpus " + name_ + " holds " + std::to_string(ends_.size()) +
                        " tokens: too few for a prompt of " + std::to_string(tokens));
-  // Start at a word; wrap to the front when the prompt would run past the end.
-  std::size_t first = word_starts_[start % word_starts_.size()];
-  if (first + tokens + 8 > ends_.size()) first = word_starts_[0];
-  std::size_t take = tokens;
   std::string prompt;
-  for (int attempt = 0; attempt < 12; ++attempt) {
-    take = std::clamp<std::size_t>(take, 1, ends_.size() - first);
+  std::size_t last_count = 0;
+  // The text of `take` corpus tokens from `first`, without whitespace at either end.
+  auto text_of = [&](std::size_t first, std::size_t take) {
     std::size_t from = begin_of(first);
-    while (from < text_.size() && is_space(text_[from])) ++from;  // no leading whitespace
+    while (from < text_.size() && is_space(text_[from])) ++from;
     std::size_t to = ends_[first + take - 1];
-    while (to > from && is_space(text_[to - 1])) --to;  // nor trailing
+    while (to > from && is_space(text_[to - 1])) --to;
     prompt.assign(text_, from, to - from);
-    const std::size_t got = tokenizer_.count(prompt);
+    last_count = tokenizer_.count(prompt);
+    return last_count;
+  };
+  // Edges merge differently now and then (and trimmed whitespace drops a token): look near the
+  // first guess, then from the next words.
+  for (std::size_t attempt = 0; attempt < 8; ++attempt) {
+    std::size_t first = word_starts_[(start + attempt) % word_starts_.size()];
+    if (first + tokens + 16 > ends_.size()) first = word_starts_[attempt % word_starts_.size()];
+    const std::size_t room = ends_.size() - first;
+    const std::size_t got = text_of(first, tokens);
     if (got == tokens) return prompt;
-    // Edges merge differently now and then: take more or fewer corpus tokens and look again.
-    take = got < tokens ? take + (tokens - got) : take - std::min(take - 1, got - tokens);
-    if (attempt >= 6) first = word_starts_[(start + attempt) % word_starts_.size()];
+    const auto guess = static_cast<long long>(tokens) + (static_cast<long long>(tokens) - got);
+    for (long long delta : {0LL, 1LL, -1LL, 2LL, -2LL, 3LL, -3LL}) {
+      const long long take = guess + delta;
+      if (take < 1 || static_cast<std::size_t>(take) > room) continue;
+      if (text_of(first, static_cast<std::size_t>(take)) == tokens) return prompt;
+    }
   }
   throw DatasetError("could not cut a prompt of exactly " + std::to_string(tokens) +
-                     " tokens from " + name_ + " (the last try had " +
-                     std::to_string(tokenizer_.count(prompt)) + ")");
+                     " tokens from " + name_ + " (the last try had " + std::to_string(last_count) +
+                     ")");
 }
 
 }  // namespace servemeter
