@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analysis/figures_json.h"
+#include "analysis/scenario_figures.h"
 #include "core/statistics.h"
 
 namespace servemeter {
@@ -169,6 +170,10 @@ json cell_entry(const CellDigest& cell, const std::string& framework) {
   entry["num_trials"] = cell.trials.size();
   entry["trials_planned"] = info.trials;
   entry["pooled"] = distributions_json(cell.pooled, info.open_loop);
+  if (info.scenario == "prefix_cache" || info.scenario == "prefix_cache_control")
+    entry["prefix_cache"] = prefix_cache_figures(cell);
+  if (info.scenario == "korean_ko" || info.scenario == "korean_en")
+    entry["korean_items"] = korean_item_figures(cell);
   entry["trials"] = trials;
   return entry;
 }
@@ -219,6 +224,8 @@ json results_document(const FrameworkLog& log) {
                     {"command_line", run.command_line},
                     {"simulated", run.simulated}});
   doc["runs"] = runs;
+  doc["prefix_cache_vs_control"] = prefix_cache_comparison(log);
+  doc["korean_vs_english"] = korean_comparison(log);
   doc["raw_log"] = log.path.filename().string();
   doc["problems"] = log.problems;
   return doc;
