@@ -27,6 +27,7 @@
 #include "results/result_paths.h"
 #include "scenario/duration_estimate.h"
 #include "sim/sim_server.h"
+#include "telemetry/server_info.h"
 #include "workload/text_tokenizer.h"
 #include "workload/tokenizer.h"
 
@@ -385,6 +386,13 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
   run.timestamp = formatted_time("%Y-%m-%d %H:%M:%S", false);
   run.started_at_utc = formatted_time("%Y-%m-%dT%H:%M:%SZ", true);
   run.request_options = request_options(o, api);
+  {
+    telemetry::TelemetryHttpOptions http;
+    http.api_key = o.api_key;
+    http.tls = client.tls;
+    run.server_info = telemetry::server_info_json(
+        telemetry::fetch_server_info(o.framework, base_url, model_id, http));
+  }
   run.request_options["tokenizer"] = tokenizer->describe();
   run.request_options["tokenizer_exact"] = tokenizer->exact();
 

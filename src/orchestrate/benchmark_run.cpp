@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <ostream>
 #include <set>
 
@@ -18,6 +19,36 @@
 #include "telemetry/server_metrics.h"
 
 namespace servemeter {
+
+namespace {
+
+// What a reader of the summary line must not miss about a cell's figures.
+std::vector<std::string> cell_warnings(const nlohmann::json& entry) {
+  std::vector<std::string> out;
+  const auto number = [&](const char* key) {
+    const auto it = entry.find(key);
+    return it != entry.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  if (entry.value("open_loop", false) && number("p99_send_lag_ms") > 10)
+    out.push_back("send lag p99 is " + std::to_string(std::lround(number("p99_send_lag_ms"))) +
+                  " ms: the server (or --max-concurrency) could not keep up with the request "
+                  "rate; latencies count from the intended send times");
+  if (number("stopped_early_requests_total") > 0)
+    out.push_back(std::to_string(std::lround(number("stopped_early_requests_total"))) +
+                  " requests got fewer output tokens than asked (mean " +
+                  std::to_string(std::lround(number("mean_output_tokens"))) +
+                  "): the server stopped early, so the frameworks did unequal work");
+  if (number("input_below_target_requests_total") > 0)
+    out.push_back(std::to_string(std::lround(number("input_below_target_requests_total"))) +
+                  " requests had fewer input tokens than the target as the server counted them: "
+                  "it may have truncated the prompt (Ollama's num_ctx?)");
+  if (number("invalid_utf8_requests_total") > 0)
+    out.push_back(std::to_string(std::lround(number("invalid_utf8_requests_total"))) +
+                  " requests carried text that is not UTF-8 (kept, flagged in the raw log)");
+  return out;
+}
+
+}  // namespace
 
 struct BenchmarkRun::Impl {
   BenchmarkTarget target;
@@ -232,6 +263,7 @@ BenchmarkOutcome BenchmarkRun::run(const std::vector<CellPlan>& cells, std::ostr
     if (!cell.entry.is_null()) {
       cell.any_success = cell.entry.value("successful_requests_total", 0.0) > 0;
       out << summary_line(cell.entry) << (s.run.simulated ? " (simulated)" : "") << "\n";
+      for (const auto& warning : cell_warnings(cell.entry)) out << "  warning: " << warning << "\n";
       out.flush();
     }
     const bool stop = cell.stop_reason != load::StopReason::none;
