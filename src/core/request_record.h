@@ -10,6 +10,12 @@
 
 namespace servemeter {
 
+// RequestRecord::flags: facts about a request that did not fail it, one bit each. The bit values
+// are part of the results format (requests.jsonl "flags"); never reuse a retired bit.
+// kFlagInvalidUtf8: an event held bytes that are not UTF-8; they were replaced by U+FFFD and the
+// event was read (and counted) anyway. The text is not what the model produced.
+inline constexpr std::uint32_t kFlagInvalidUtf8 = 1u << 0;
+
 // Where output_tokens came from. Chunk counting is a fallback that must be flagged.
 enum class TokenCountSource { none, server, chunk_count };
 
@@ -48,11 +54,17 @@ struct RequestRecord {
   std::int64_t requested_output_tokens = -1;
 
   int http_status = 0;
+  // Retry-After of a non-2xx answer, in seconds from when it arrived (an HTTP date is converted;
+  // a date in the past is 0). Absent when the server did not send one.
+  std::optional<double> retry_after_s;
   ErrorKind error = ErrorKind::none;
-  std::string error_message;
+  std::string error_message;  // valid UTF-8, bounded, credentials scrubbed
   std::int64_t bytes_received = 0;
-  int retries = 0;  // stale keep-alive retries
-  std::string finish_reason;
+  // Requests sent again because the reused keep-alive connection turned out to be closed. Only
+  // what really happened: a connection seen closed before reuse is replaced silently.
+  int retries = 0;
+  std::uint32_t flags = 0;    // kFlag* bits
+  std::string finish_reason;  // as the server said it; valid UTF-8, at most 64 bytes
   ServerTiming server_timing;
 
   bool ok() const noexcept { return error == ErrorKind::none; }
