@@ -200,7 +200,7 @@ TEST(RunCommand, ServerErrorsAreRecordedWhileTheRunGoesOn) {
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
   const auto doc = read_json(dir / "vllm" / "vllm_llama3.1-8b_results.json");
   const auto& cell = doc["results"][0];
-  EXPECT_GT(cell["errors"]["http_status"].get<int>(), 3);
+  EXPECT_GT(cell["errors"]["server_error"].get<int>(), 3);
   EXPECT_LT(cell["success_rate"].get<double>(), 100.0);
   EXPECT_GT(cell["success_rate"].get<double>(), 0.0);
 }
