@@ -206,7 +206,7 @@ TEST_P(HttpClientTest, Non2xxBodyGoesToTheAdapter) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_EQ(r.error, ErrorKind::http_status);
+  EXPECT_EQ(r.error, ErrorKind::client_error);
   EXPECT_EQ(r.http_status, 400);
   EXPECT_EQ(h.adapter.http_error_calls, 1);
   EXPECT_EQ(h.adapter.last_error_body, body);
@@ -221,7 +221,7 @@ TEST_P(HttpClientTest, Non2xxWithEmptyBodyStillReported) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_EQ(r.error, ErrorKind::http_status);
+  EXPECT_EQ(r.error, ErrorKind::server_error);
   EXPECT_EQ(r.http_status, 503);
   EXPECT_EQ(h.adapter.http_error_calls, 1);
 }
@@ -435,7 +435,8 @@ TEST_P(HttpClientTest, HeaderOverOneMebibyteFailsTheRequest) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, ErrorKind::oversized) << r.error_message;
+  EXPECT_NE(r.error_message.find("too large"), std::string::npos) << r.error_message;
   if (!on_curl()) {  // curl takes the status from the status line, before the header ends
     EXPECT_EQ(r.http_status, 0);
     EXPECT_NE(r.error_message.find("header"), std::string::npos) << r.error_message;

@@ -106,6 +106,8 @@ TEST_P(Sigpipe, ClientReusingAConnectionTheServerResetSurvives) {
   h.start(1);
   h.run();
   for (const RequestRecord& r : h.records) EXPECT_TRUE(r.ok()) << r.error_message;
+  // The dead connection is noticed before reuse: a new one, and no retry.
+  EXPECT_EQ(h.records[1].retries, 0);
   EXPECT_EQ(server.connections(), 2);
   EXPECT_EQ(sigpipes.count(), 0);
 }
