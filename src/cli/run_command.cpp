@@ -103,6 +103,7 @@ http::ClientOptions client_options(const RunOptions& o) {
   client.request_timeout = std::chrono::milliseconds(std::llround(o.request_timeout_s * 1000));
   client.connect_timeout = std::chrono::milliseconds(std::llround(o.connect_timeout_s * 1000));
   client.stall_timeout = std::chrono::seconds(std::llround(o.stall_timeout_s));
+  client.max_event_bytes = o.max_event_bytes;
   return client;
 }
 

@@ -104,6 +104,11 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                  "after Ctrl-C/SIGTERM: seconds requests in flight get before they are cancelled")
       ->check(kFinite & CLI::Range(0.0, 3'600.0))
       ->capture_default_str();
+  app.add_option("--max-event-bytes", o.max_event_bytes,
+                 "longest stream line or event accepted; a longer one fails its request as "
+                 "oversized (default 4 MiB)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+      ->capture_default_str();
   app.add_option("--results-dir", o.results_dir, "where result files go")->capture_default_str();
   app.add_flag("!--no-progress", o.progress, "no progress display");
   app.add_flag("--resume", o.resume,

@@ -41,6 +41,7 @@ struct RunOptions {
   double stall_timeout_s = 120;
   double wait_for_server_s = 0;
   double grace_period_s = 5;
+  std::size_t max_event_bytes = 4u << 20;  // a longer SSE line/event or NDJSON line: `oversized`
   std::string results_dir = "results";
   bool progress = true;
   bool resume = false;

@@ -33,4 +33,11 @@ std::optional<ErrorKind> parse_error_kind(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+ErrorKind error_kind_for_status(int status) noexcept {
+  if (status == 429) return ErrorKind::rate_limited;
+  if (status >= 500 && status <= 599) return ErrorKind::server_error;
+  if (status >= 400 && status <= 499) return ErrorKind::client_error;
+  return ErrorKind::http_status;
+}
+
 }  // namespace servemeter

@@ -23,9 +23,12 @@ struct ServerTiming {
   std::optional<std::int64_t> cache_n;  // llama.cpp timings.cache_n
 };
 
-// Bits of RequestRecord::flags; their names are part of the raw log format.
+// RequestRecord::flags: facts about a request that did not fail it, one bit each. Their names are
+// part of the raw log format (requests.jsonl "flags"); never reuse a retired bit.
 enum RecordFlag : std::uint32_t {
-  kFlagInvalidUtf8 = 1u << 0,  // generated text held bytes that are not UTF-8 (kept, replaced)
+  // An event held bytes that are not UTF-8; they were replaced by U+FFFD and the event was read
+  // (and counted) anyway. The text is not what the model produced.
+  kFlagInvalidUtf8 = 1u << 0,
 };
 
 struct RequestRecord {
@@ -57,13 +60,17 @@ struct RequestRecord {
   std::int64_t output_chars = -1;
 
   int http_status = 0;
-  std::optional<double> retry_after_s;  // the server's Retry-After, when it sent one
+  // Retry-After of a non-2xx answer, in seconds from when it arrived (an HTTP date is converted;
+  // a date in the past is 0). Absent when the server did not send one.
+  std::optional<double> retry_after_s;
   ErrorKind error = ErrorKind::none;
-  std::string error_message;
+  std::string error_message;  // valid UTF-8, bounded, credentials scrubbed
   std::int64_t bytes_received = 0;
-  int retries = 0;          // stale keep-alive retries
-  std::uint32_t flags = 0;  // RecordFlag bits: things worth knowing that did not fail it
-  std::string finish_reason;
+  // Requests sent again because the reused keep-alive connection turned out to be closed. Only
+  // what really happened: a connection seen closed before reuse is replaced silently.
+  int retries = 0;
+  std::uint32_t flags = 0;    // kFlag* bits
+  std::string finish_reason;  // as the server said it; valid UTF-8, at most 64 bytes
   ServerTiming server_timing;
 
   bool ok() const noexcept { return error == ErrorKind::none; }

@@ -1,9 +1,11 @@
 #pragma once
 // How the HTTP client talks to the server under test. Chosen once per run.
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "http/tls_options.h"
+#include "protocol/api_adapter.h"
 
 namespace servemeter::http {
 
@@ -21,8 +23,15 @@ struct ClientOptions {
   // records.
   std::string api_key;
   TlsOptions tls;
+  // The longest stream line or event (SSE event with its data lines joined, NDJSON line) a
+  // request may buffer; a longer one fails it as `oversized` and the client stops reading it
+  // (--max-event-bytes). Error bodies are kept to 64 KiB and response heads to 1 MiB
+  // (kMaxHeaderBytes) whatever this says.
+  std::size_t max_event_bytes = kDefaultMaxEventBytes;
   // Retry once, on a fresh connection, a request that died on a reused keep-alive connection
-  // before any byte of answer arrived (uvicorn closes idle connections after ~5 s).
+  // before any byte of answer arrived (uvicorn closes idle connections after ~5 s). A kept
+  // connection is checked before reuse, so this happens only when the server closes it just
+  // as the request goes out.
   bool retry_stale_connection = true;
   // http:// requests go over servemeter's own HTTP/1.1 code (a fraction of curl's CPU per
   // request and per read) unless this says curl; https:// always uses curl. The own code

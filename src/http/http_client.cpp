@@ -53,6 +53,7 @@ HttpClient::HttpClient(EventLoop& loop, ClientOptions options, CompletionHandler
 }
 
 HttpClient::~HttpClient() {
+  loop_.cancel_timers(this);
   plain_all_.clear();  // closes their connections while the loop is still alive
   for (auto& t : all_) curl_multi_remove_handle(multi_, t->easy());  // no-op for idle handles
   all_.clear();  // easy handles go before the multi handle
@@ -76,14 +77,40 @@ void HttpClient::start(const TransferSpec& spec) {
     return;
   }
   Transfer* t = acquire();
-  t->prepare(spec);
+  t->prepare(spec, curl_habit(spec.url));
   ++in_flight_;
+  if (t->must_settle()) [[unlikely]] {
+    // The tag is the transfer: transfers live as long as the client, which cancels its timers.
+    loop_.schedule_at(t->settle_until_ns(), this, reinterpret_cast<std::uintptr_t>(t));
+    return;
+  }
+  add_to_multi(t);
+}
+
+void HttpClient::on_timer(std::uint64_t tag, std::int64_t, std::int64_t) {
+  auto* t = reinterpret_cast<Transfer*>(static_cast<std::uintptr_t>(tag));
+  t->settled();
+  add_to_multi(t);
+}
+
+void HttpClient::add_to_multi(Transfer* t) {
   const CURLMcode rc = curl_multi_add_handle(multi_, t->easy());
   if (rc != CURLM_OK) {
     --in_flight_;
     free_.push_back(t);
     throw std::runtime_error(std::string("curl_multi_add_handle: ") + curl_multi_strerror(rc));
   }
+}
+
+KeepAliveHabit& HttpClient::curl_habit(std::string_view url) {
+  // Requests of a run share one URL: usually the same as last time, no hashing.
+  if (last_curl_habit_ == nullptr || url != last_curl_url_) {
+    auto it = curl_habits_.find(url);
+    if (it == curl_habits_.end()) it = curl_habits_.emplace(url, KeepAliveHabit::unknown).first;
+    last_curl_url_ = url;
+    last_curl_habit_ = &it->second;
+  }
+  return *last_curl_habit_;
 }
 
 int HttpClient::on_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
@@ -152,7 +179,7 @@ bool HttpClient::wants_plain(std::string_view url) const {
   return true;
 }
 
-const PlainTarget* HttpClient::plain_target(std::string_view url, std::string& why) {
+PlainTarget* HttpClient::plain_target(std::string_view url, std::string& why) {
   if (const auto it = plain_targets_.find(url); it != plain_targets_.end()) return it->second.get();
   if (const auto it = plain_target_errors_.find(url); it != plain_target_errors_.end()) {
     why = it->second;
@@ -217,7 +244,7 @@ void HttpClient::start_plain(const TransferSpec& spec) {
   ++in_flight_;
   ++plain_in_flight_;
   std::string why;
-  if (const PlainTarget* target = plain_target(spec.url, why)) {
+  if (PlainTarget* target = plain_target(spec.url, why)) {
     t->start(spec, *target);
   } else {
     t->start_failed(spec, why);

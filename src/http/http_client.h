@@ -24,6 +24,7 @@
 #include "core/request_record.h"
 #include "http/client_options.h"
 #include "http/event_loop.h"
+#include "http/keep_alive.h"
 #include "protocol/api_adapter.h"
 
 namespace servemeter::http {
@@ -48,7 +49,7 @@ class Transfer;       // one easy handle and its per-request state (transfer.h)
 class PlainTransfer;  // one virtual user's plain-HTTP connection (plain_transfer.h)
 struct PlainTarget;
 
-class HttpClient final : private FdHandler, private LoopHook {
+class HttpClient final : private FdHandler, private LoopHook, private TimerHandler {
  public:
   HttpClient(EventLoop& loop, ClientOptions options, CompletionHandler& on_done);
   ~HttpClient() override;
@@ -72,16 +73,20 @@ class HttpClient final : private FdHandler, private LoopHook {
   static int on_timer_change(CURLM* multi, long timeout_ms, void* self);
 
   void on_fd_ready(int fd, std::uint32_t epoll_events) override;
+  void on_timer(std::uint64_t tag, std::int64_t due_ns, std::int64_t fired_ns) override;
   std::int64_t deadline_ns() const override;
   void on_deadline() override;
   bool busy() const override { return in_flight_ > 0; }
 
   void drain_completions();
   Transfer* acquire();
+  void add_to_multi(Transfer* t);
+  // What is known of the keep-alive of the server at `url` (https:// or curl transport).
+  KeepAliveHabit& curl_habit(std::string_view url);
   bool wants_plain(std::string_view url) const;
   void start_plain(const TransferSpec& spec);
   // The parsed and resolved URL, or the reason it cannot be used (cached per URL).
-  const PlainTarget* plain_target(std::string_view url, std::string& why);
+  PlainTarget* plain_target(std::string_view url, std::string& why);
   void note_new_connection() { ++connections_opened_; }
   void plain_done(PlainTransfer* transfer, const TransferSpec& spec);
   void sweep_plain(std::int64_t now);
@@ -108,6 +113,9 @@ class HttpClient final : private FdHandler, private LoopHook {
   std::unordered_map<std::string, std::unique_ptr<PlainTarget>, UrlHash, std::equal_to<>>
       plain_targets_;
   std::unordered_map<std::string, std::string, UrlHash, std::equal_to<>> plain_target_errors_;
+  std::unordered_map<std::string, KeepAliveHabit, UrlHash, std::equal_to<>> curl_habits_;
+  std::string last_curl_url_;  // the URL curl_habit() looked up last, and its answer
+  KeepAliveHabit* last_curl_habit_ = nullptr;
   std::size_t plain_in_flight_ = 0;
   bool plain_due_now_ = false;        // a plain transfer failed to start: report it at once
   std::int64_t plain_sweep_ns_ = -1;  // next deadline check of plain transfers

@@ -19,8 +19,7 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr std::size_t kPlainReadSize = 64 * 1024;      // most one recv() takes
-constexpr std::size_t kMaxHeaderBuffer = 1024 * 1024;  // a header this big is not an LLM API
+constexpr std::size_t kPlainReadSize = 64 * 1024;  // most one recv() takes
 
 std::string errno_text(int error) {
   return std::strerror(error);
@@ -38,7 +37,7 @@ ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
   // A stream is as long as it is (the request timeout bounds it). Not boost::none: Boost 1.74
   // then reports "body limit exceeded" for every body with a length.
   body_limit(std::numeric_limits<std::uint64_t>::max());
-  header_limit(static_cast<std::uint32_t>(kMaxHeaderBuffer));  // Beast's default is 8 KiB
+  header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));  // Beast's default is 8 KiB
   eager(true);  // hand over body bytes as soon as they are here
 }
 
@@ -47,8 +46,19 @@ void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
 }
 
 void ResponseParser::on_field_impl(bhttp::field name, string_view, string_view value, error_code&) {
-  if (name == bhttp::field::content_type) {
-    transfer_.on_content_type(std::string_view(value.data(), value.size()));
+  const std::string_view text(value.data(), value.size());
+  switch (name) {
+    case bhttp::field::content_type:
+      transfer_.on_content_type(text);
+      break;
+    case bhttp::field::content_encoding:
+      transfer_.on_content_encoding(text);
+      break;
+    case bhttp::field::retry_after:
+      transfer_.on_retry_after(text);
+      break;
+    default:
+      break;  // Connection: close is Beast's keep_alive()
   }
 }
 
@@ -56,26 +66,32 @@ void ResponseParser::on_header_impl(error_code&) {
   transfer_.on_head_done();
 }
 
-std::size_t ResponseParser::on_body_impl(string_view body, error_code&) {
-  transfer_.on_body(std::string_view(body.data(), body.size()));
+std::size_t ResponseParser::on_body_impl(string_view body, error_code& ec) {
+  if (!transfer_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
+    ec = bhttp::error::body_limit;  // stops the parser; the transfer knows it was us
   return body.size();
 }
 
-std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  transfer_.on_body(std::string_view(body.data(), body.size()));
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
+  if (!transfer_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
+    ec = bhttp::error::body_limit;
   return body.size();
 }
 
 PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
                              std::vector<char>& read_buffer)
-    : owner_(owner), loop_(loop), options_(options), read_buffer_(read_buffer) {}
+    : owner_(owner), loop_(loop), options_(options), read_buffer_(read_buffer) {
+  answer_.configure(options);
+}
 
 PlainTransfer::~PlainTransfer() {
   close_connection();
+  loop_.cancel_timers(this);
 }
 
-void PlainTransfer::start(const TransferSpec& spec, const PlainTarget& target) {
+void PlainTransfer::start(const TransferSpec& spec, PlainTarget& target) {
   spec_ = spec;
+  if (&target != target_) close_connection();  // a kept connection serves one target only
   target_ = &target;
   retried_ = false;
   started_ns_ = monotonic_ns();
@@ -86,6 +102,7 @@ void PlainTransfer::start(const TransferSpec& spec, const PlainTarget& target) {
 
 void PlainTransfer::start_failed(const TransferSpec& spec, std::string why) {
   spec_ = spec;
+  close_connection();
   target_ = nullptr;
   started_ns_ = monotonic_ns();
   answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
@@ -104,13 +121,57 @@ void PlainTransfer::begin_attempt() {
   carry_.clear();
   status_ = 0;
   content_type_.clear();
+  content_encoding_.clear();
   bytes_this_attempt_ = false;
+  abandoned_ = false;
+  if (fd_ >= 0 && !kept_connection_alive()) close_connection();  // not a retry: nothing was sent
   reused_ = fd_ >= 0;
   address_index_ = 0;
-  if (reused_) {
-    send_request();
-  } else {
+  if (!reused_) {
     connect_now();
+  } else if (must_settle()) [[unlikely]] {
+    settle();
+  } else {
+    send_request();
+  }
+}
+
+bool PlainTransfer::must_settle() const {
+  return target_->habit == KeepAliveHabit::unknown && answers_on_connection_ == 1 &&
+         monotonic_ns() - last_answer_ns_ < kSettleNs;
+}
+
+void PlainTransfer::settle() {
+  state_ = State::settling;
+  watch(EPOLLIN | EPOLLRDHUP);
+  loop_.schedule_at(last_answer_ns_ + kSettleNs, this, ++settle_tag_);
+}
+
+void PlainTransfer::on_timer(std::uint64_t tag, std::int64_t, std::int64_t) {
+  if (state_ != State::settling || tag != settle_tag_) return;  // settled already
+  settled(!kept_connection_alive());
+}
+
+void PlainTransfer::settled(bool closed) {
+  ++settle_tag_;  // the timer, if still pending, no longer counts
+  if (closed) {
+    closed_while_kept(monotonic_ns());
+    reconnect();
+    return;
+  }
+  // Quiet for the whole wait: this server keeps its connections (a later prompt close would
+  // still teach otherwise).
+  if (target_->habit == KeepAliveHabit::unknown) target_->habit = KeepAliveHabit::keeps;
+  send_request();
+}
+
+void PlainTransfer::reconnect() {
+  close_connection();
+  reused_ = false;
+  connect_now();
+  if (state_ == State::start_failed && !starting_) {
+    const std::string why = pending_error_;
+    complete(pending_ending_, why);
   }
 }
 
@@ -122,6 +183,7 @@ void PlainTransfer::connect_now() {
     return;
   }
   owner_.note_new_connection();
+  answers_on_connection_ = 0;
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (address_index_ == 0) connect_started_ns_ = monotonic_ns();
@@ -158,6 +220,20 @@ void PlainTransfer::on_connected() {
     return;
   }
   send_request();
+}
+
+bool PlainTransfer::kept_connection_alive() {
+  // The server may have closed the connection since its last answer (FIN or RST already
+  // here): writing into it would fail and cost a retry. One non-blocking peek per reuse.
+  // Closed, or bytes nobody asked for: either way it cannot carry a request.
+  if (peek_idle(fd_) == IdlePeek::quiet) [[likely]]
+    return true;
+  closed_while_kept(monotonic_ns());
+  return false;
+}
+
+void PlainTransfer::closed_while_kept(std::int64_t now) {
+  learn_from_close(target_->habit, answers_on_connection_, last_answer_ns_, now);
 }
 
 void PlainTransfer::send_request() {
@@ -222,9 +298,13 @@ void PlainTransfer::on_fd_ready(int, std::uint32_t epoll_events) {
     case State::idle:
       // A kept connection said something while no request was on it: the server closed it
       // (or sent junk). Either way it cannot carry the next request.
+      closed_while_kept(monotonic_ns());
       close_connection();
       return;
     case State::start_failed:
+      return;
+    case State::settling:
+      settled(/*closed=*/true);  // the server closed it (or sent something unasked)
       return;
     case State::connecting:
       on_connected();
@@ -247,9 +327,9 @@ void PlainTransfer::receive() {
     // What the parser left of the last read goes first; only a header (or chunk-size line)
     // longer than a read makes this more than a few bytes.
     const std::size_t carried = carry_.size();
-    if (carried >= kMaxHeaderBuffer) {
+    if (carried >= kMaxHeaderBytes) [[unlikely]] {
       close_connection();
-      complete(Ending::transport_error, "response header larger than 1 MiB");
+      complete(Ending::oversized_head, "over 1 MiB of header or chunk-size line");
       return;
     }
     if (read_buffer_.size() < carried + kPlainReadSize)
@@ -287,7 +367,13 @@ bool PlainTransfer::feed(const char* data, std::size_t size) {
     if (ec == bhttp::error::need_more) break;
     if (ec) {
       close_connection();
-      complete(Ending::transport_error, "malformed HTTP response: " + ec.message());
+      if (abandoned_) {
+        complete(Ending::abandoned, "stopped reading");
+      } else if (ec == bhttp::error::header_limit) {
+        complete(Ending::oversized_head, "over 1 MiB of header");
+      } else {
+        complete(Ending::transport_error, "malformed HTTP response: " + ec.message());
+      }
       return false;
     }
     if (parser_->is_done()) {
@@ -317,6 +403,7 @@ void PlainTransfer::on_closed_by_peer(int error) {
     return;
   }
   if (may_retry_stale()) {
+    closed_while_kept(monotonic_ns());
     retry_on_fresh_connection();
     return;
   }
@@ -373,6 +460,7 @@ void PlainTransfer::run_pending(std::int64_t now) {
         return;
       }
       break;
+    case State::settling:
     case State::sending:
     case State::receiving:
       break;
@@ -405,9 +493,20 @@ void PlainTransfer::complete(Ending ending, std::string_view detail) {
     defer(ending, detail);
     return;
   }
-  answer_.finish(ending, detail, monotonic_ns());
+  const std::int64_t now = monotonic_ns();
+  answer_.finish(ending, detail, now);
   parser_.reset();
   state_ = State::idle;
+  if (fd_ >= 0 && ending == Ending::complete) {
+    ++answers_on_connection_;
+    last_answer_ns_ = now;
+    KeepAliveHabit& habit = target_->habit;
+    if (answers_on_connection_ > 1 && habit == KeepAliveHabit::unknown) {
+      habit = KeepAliveHabit::keeps;
+    }
+    // The server will close this one right away: do it first and connect afresh next time.
+    if (habit == KeepAliveHabit::closes_after_each_answer) close_connection();
+  }
   if (fd_ >= 0) watch(EPOLLIN);  // a kept connection: hear the server close it while idle
   owner_.plain_done(this, spec_);
 }

@@ -1,6 +1,6 @@
 #pragma once
 // One virtual user's HTTP/1.1 exchange over plain TCP, on the EventLoop, without curl: its own
-// keep-alive connection, the request written with one writev, the answer read into a buffer
+// keep-alive connection, the request written with one sendmsg, the answer read into a buffer
 // that all transfers of the loop share and parsed there by Boost.Beast's incremental response
 // parser. http:// URLs go this way because curl 7.88 spent more CPU per request and per read
 // than parsing every event's JSON does (bench/client_bench); https:// stays on curl.
@@ -22,6 +22,7 @@
 #include "http/client_options.h"
 #include "http/event_loop.h"
 #include "http/http_client.h"
+#include "http/keep_alive.h"
 
 namespace servemeter::http {
 
@@ -34,6 +35,7 @@ struct PlainTarget {
   std::vector<Address> addresses;  // in resolver order; tried in turn until one connects
   std::string host;                // Host header: as in the URL, with its port
   std::string path;                // path and query, at least "/"
+  KeepAliveHabit habit = KeepAliveHabit::unknown;  // keep_alive.h
 };
 
 class PlainTransfer;
@@ -61,21 +63,21 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   PlainTransfer& transfer_;
 };
 
-class PlainTransfer final : private FdHandler {
+class PlainTransfer final : private FdHandler, private TimerHandler {
  public:
   // `read_buffer` is shared by every transfer on `loop` (one thread): reads land in the same
   // few cache-warm KiB whatever the number of connections, as in wrk. Only the unparsed tail
   // of a read (part of a header or chunk-size line) is kept per transfer.
   PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
                 std::vector<char>& read_buffer);
-  ~PlainTransfer() override;  // closes its connection
+  ~PlainTransfer() override;  // closes its connection, drops its timer
   PlainTransfer(const PlainTransfer&) = delete;
   PlainTransfer& operator=(const PlainTransfer&) = delete;
 
   // Send `spec` to `target` (which must outlive the transfer), on the kept connection if there
   // is one. Never completes synchronously: a failure to even start is reported from
   // run_pending().
-  void start(const TransferSpec& spec, const PlainTarget& target);
+  void start(const TransferSpec& spec, PlainTarget& target);
   // Fail a request whose URL could not be used (reported from run_pending()).
   void start_failed(const TransferSpec& spec, std::string why);
   // Finish an attempt that failed while starting, or whose deadline (connect, request, stall)
@@ -89,15 +91,28 @@ class PlainTransfer final : private FdHandler {
 
  private:
   friend class ResponseParser;
-  enum class State { idle, start_failed, connecting, sending, receiving };
+  enum class State { idle, start_failed, settling, connecting, sending, receiving };
 
   void on_fd_ready(int fd, std::uint32_t epoll_events) override;
+  void on_timer(std::uint64_t tag, std::int64_t due_ns, std::int64_t fired_ns) override;
   void begin_attempt();
+  // Whether the server keeps connections is not known yet and this one's only answer ended a
+  // moment ago: wait (until kSettleNs after the answer) for the server's close before writing
+  // into it. About once per target; ends in settled().
+  bool must_settle() const;
+  void settle();
+  void settled(bool closed);
+  // Drop the kept connection (nothing was sent on it: not a retry) and connect afresh.
+  void reconnect();
   void defer(Ending ending, std::string_view why);
   void connect_now();
   // The connect to address `address_index_` failed: try the next one, or fail the request.
   void connect_failed(std::string why);
   void on_connected();
+  // A kept connection is still open and quiet (nothing arrived on it since its last answer).
+  bool kept_connection_alive();
+  // The server closed our kept connection (seen at `now`): learn whether it closes every one.
+  void closed_while_kept(std::int64_t now);
   void send_request();
   void continue_send();
   void receive();
@@ -113,14 +128,21 @@ class PlainTransfer final : private FdHandler {
 
   void on_status(int code) { status_ = code; }
   void on_content_type(std::string_view type) { content_type_.assign(type); }
-  void on_head_done() { answer_.on_head(status_, content_type_); }
-  void on_body(std::string_view bytes) { answer_.on_body(bytes, arrival_ns_); }
+  void on_content_encoding(std::string_view encoding) { content_encoding_.assign(encoding); }
+  void on_retry_after(std::string_view value) { answer_.on_retry_after(value); }
+  void on_head_done() { answer_.on_head(status_, content_type_, content_encoding_); }
+  bool on_body(std::string_view bytes) {
+    if (answer_.on_body(bytes, arrival_ns_)) [[likely]]
+      return true;
+    abandoned_ = true;
+    return false;
+  }
 
   HttpClient& owner_;
   EventLoop& loop_;
   const ClientOptions& options_;
   TransferSpec spec_;
-  const PlainTarget* target_ = nullptr;
+  PlainTarget* target_ = nullptr;
   Answer answer_;
   std::optional<ResponseParser> parser_;
   State state_ = State::idle;
@@ -130,9 +152,14 @@ class PlainTransfer final : private FdHandler {
   bool retried_ = false;       // the stale-connection retry was spent
   bool starting_ = false;      // inside start(): completion must wait for run_pending()
   bool bytes_this_attempt_ = false;
+  bool abandoned_ = false;  // the answer said it needs no more bytes
   int status_ = 0;
   std::string content_type_;
-  std::string pending_error_;  // State::start_failed: why
+  std::string content_encoding_;     // empty: none (the usual case)
+  int answers_on_connection_ = 0;    // complete answers the current connection carried
+  std::int64_t last_answer_ns_ = 0;  // when the last of them completed
+  std::uint64_t settle_tag_ = 0;     // the settle timer that still counts
+  std::string pending_error_;        // State::start_failed: why
   Ending pending_ending_ = Ending::connect_failed;
   std::string head_;             // request line + headers, rebuilt per request (capacity kept)
   std::size_t sent_ = 0;         // bytes of head_ + body written so far

@@ -1,5 +1,10 @@
 #include "http/transfer.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
@@ -35,6 +40,7 @@ bool is_connect_failure(CURLcode code) {
 Transfer::Transfer(const ClientOptions& options, curl_slist* shared_headers)
     : options_(options), easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed (out of memory?)");
+  answer_.configure(options);
   // Each handle keeps its own connection cache, so a transfer runs on the connection its handle
   // used last (a virtual user's keep-alive connection). With one cache for the whole multi
   // handle, curl 7.88 walks every cached connection to find a free one and again when a
@@ -50,6 +56,9 @@ Transfer::Transfer(const ClientOptions& options, curl_slist* shared_headers)
   curl_easy_setopt(easy_, CURLOPT_SHARE, share_);
   // Options that never change for this handle are set once here, not per request.
   curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  // No signal handlers, no alarm(); also no SIGPIPE guard around each call (two sigaction calls
+  // per curl_multi_socket_action): curl 7.88 sends with MSG_NOSIGNAL, TLS included (its
+  // OpenSSL BIO goes through the same send), and servemeter ignores SIGPIPE anyway.
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
   // Servers under test speak HTTP/1.1 streams; h2 over ALPN would change connection behaviour.
@@ -59,6 +68,11 @@ Transfer::Transfer(const ClientOptions& options, curl_slist* shared_headers)
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &Transfer::on_prereq);
   curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
+  // Our own socket open/close (once per connection): the reuse check needs the connection.
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &Transfer::on_open_socket);
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETFUNCTION, &Transfer::on_close_socket);
+  curl_easy_setopt(easy_, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));
@@ -85,9 +99,12 @@ Transfer::~Transfer() {
   curl_share_cleanup(share_);  // closes the connection it kept
 }
 
-void Transfer::prepare(const TransferSpec& spec) {
+void Transfer::prepare(const TransferSpec& spec, KeepAliveHabit& habit) {
   spec_ = spec;
   explicit_retry_done_ = false;
+  habit_ = &habit;
+  kept_answers_ = socket_ != CURL_SOCKET_BAD ? answers_on_connection_ : 0;
+  kept_answer_ns_ = last_answer_ns_;
   constexpr std::string_view kPrefix = "X-Request-Id: ";
   std::copy(kPrefix.begin(), kPrefix.end(), id_header_text_);
   char* end = id_header_text_ + sizeof id_header_text_ - 1;
@@ -96,32 +113,123 @@ void Transfer::prepare(const TransferSpec& spec) {
   curl_easy_setopt(easy_, CURLOPT_URL, spec_.url.data());
   curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, spec_.body.data());
   curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec_.body.size()));
-  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 0L);
+  // A server that closes after every answer: a fresh connection for each request, closed by us
+  // after the answer, so that no request races the server's close.
+  const bool closes = habit == KeepAliveHabit::closes_after_each_answer;
+  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, closes ? 1L : 0L);
+  // curl checks a kept connection before reuse too, but takes a TLS close_notify waiting in it
+  // for a live connection; its FIN or RST behind it says otherwise. One poll() per reuse.
+  bool fresh = closes;
+  if (!fresh && socket_ != CURL_SOCKET_BAD && peek_idle(socket_) == IdlePeek::closed) {
+    learn_from_close(habit, answers_on_connection_, last_answer_ns_, monotonic_ns());
+    fresh = true;  // not a retry: nothing was sent
+  }
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
   reset_attempt();
+}
+
+bool Transfer::must_settle() const {
+  return *habit_ == KeepAliveHabit::unknown && socket_ != CURL_SOCKET_BAD &&
+         answers_on_connection_ == 1 && monotonic_ns() < settle_until_ns();
+}
+
+void Transfer::settled() {
+  // TLS may leave records on an idle connection, so only a FIN or RST counts as closed; curl's
+  // own check before reuse handles the rest.
+  if (peek_idle(socket_) == IdlePeek::closed) {
+    learn_from_close(*habit_, answers_on_connection_, last_answer_ns_, monotonic_ns());
+    curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);  // not a retry: nothing was sent
+  } else if (*habit_ == KeepAliveHabit::unknown) {
+    *habit_ = KeepAliveHabit::keeps;
+  }
+}
+
+curl_socket_t Transfer::on_open_socket(void* self, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(self);
+  const curl_socket_t fd =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd != CURL_SOCKET_BAD && t->open_count_ < t->open_sockets_.size()) {
+    t->open_sockets_[t->open_count_++] = fd;
+  }
+  return fd;
+}
+
+int Transfer::on_close_socket(void* self, curl_socket_t fd) {
+  auto* t = static_cast<Transfer*>(self);
+  for (std::size_t i = 0; i < t->open_count_; ++i) {
+    if (t->open_sockets_[i] == fd) {
+      t->open_sockets_[i] = t->open_sockets_[--t->open_count_];
+      break;
+    }
+  }
+  if (fd == t->socket_) t->socket_ = CURL_SOCKET_BAD;
+  return ::close(fd);
+}
+
+void Transfer::note_connection(int local_port) {
+  curl_socket_t found = CURL_SOCKET_BAD;
+  if (open_count_ == 1) {
+    found = open_sockets_[0];
+  } else {
+    for (std::size_t i = 0; i < open_count_ && found == CURL_SOCKET_BAD; ++i) {
+      sockaddr_storage address{};
+      socklen_t size = sizeof address;
+      if (::getsockname(open_sockets_[i], reinterpret_cast<sockaddr*>(&address), &size) != 0)
+        continue;
+      const in_port_t port = address.ss_family == AF_INET6
+                                 ? reinterpret_cast<sockaddr_in6*>(&address)->sin6_port
+                                 : reinterpret_cast<sockaddr_in*>(&address)->sin_port;
+      if (ntohs(port) == local_port) found = open_sockets_[i];
+    }
+  }
+  if (found != socket_) {
+    socket_ = found;
+    answers_on_connection_ = 0;  // a new connection
+  }
+}
+
+void Transfer::learn_from_dead_connection() {
+  learn_from_close(*habit_, kept_answers_, kept_answer_ns_, monotonic_ns());
 }
 
 void Transfer::reset_attempt() {
   attempts_ = 0;
+  abandoned_ = false;
   error_buffer_[0] = '\0';
   answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
 }
 
-int Transfer::on_prereq(void* self, char*, char*, int, int) {
+int Transfer::on_prereq(void* self, char*, char*, int, int local_port) {
   // Runs in curl's DO state on a connected (or reused) socket, right before the request is
   // written: this is DESIGN.md's t0. It runs again if curl silently retries on a new
   // connection, which is how such retries become visible.
   auto* t = static_cast<Transfer*>(self);
   t->spec_.record->send_ns = monotonic_ns();
   ++t->attempts_;
+  t->note_connection(local_port);
   return CURL_PREREQFUNC_OK;
 }
 
+std::string_view Transfer::header(const char* name) const {
+  curl_header* found = nullptr;
+  if (curl_easy_header(easy_, name, 0, CURLH_HEADER, -1, &found) != CURLHE_OK) return {};
+  return found->value;
+}
+
 void Transfer::note_head() {
+  // Once per request: two getinfo calls and one header lookup by name.
   long code = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &code);
   char* type = nullptr;
   curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
-  answer_.on_head(static_cast<int>(code), type != nullptr ? type : "");
+  const bool success = code >= 200 && code < 300;
+  // We send no Accept-Encoding, so curl leaves any encoding alone: the answer must refuse it.
+  const std::string_view encoding = success ? header("Content-Encoding") : std::string_view{};
+  answer_.on_head(static_cast<int>(code), type != nullptr ? type : "", encoding);
+  if (!success) {
+    const std::string_view retry_after = header("Retry-After");
+    if (!retry_after.empty()) answer_.on_retry_after(retry_after);
+  }
 }
 
 std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count, void* self) {
@@ -129,8 +237,10 @@ std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count, 
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
   if (!t->answer_.head_seen()) t->note_head();
-  t->answer_.on_body(std::string_view(data, n), arrival);
-  return n;
+  if (t->answer_.on_body(std::string_view(data, n), arrival)) [[likely]]
+    return n;
+  t->abandoned_ = true;
+  return 0;  // curl stops the transfer (CURLE_WRITE_ERROR)
 }
 
 bool Transfer::wants_stale_retry(CURLcode result) const {
@@ -146,6 +256,7 @@ bool Transfer::wants_stale_retry(CURLcode result) const {
 }
 
 void Transfer::prepare_retry() {
+  learn_from_dead_connection();
   explicit_retry_done_ = true;
   ++spec_.record->retries;
   curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
@@ -159,7 +270,10 @@ void Transfer::finish_cancelled() {
 long Transfer::finish(CURLcode result) {
   RequestRecord& record = *spec_.record;
   const std::int64_t end_ns = monotonic_ns();
-  if (attempts_ > 1) record.retries += attempts_ - 1;  // curl's own invisible retries
+  if (attempts_ > 1) {
+    record.retries += attempts_ - 1;  // curl's own invisible retries
+    learn_from_dead_connection();
+  }
   long new_connections = 0;
   curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &new_connections);
   if (!answer_.head_seen()) {
@@ -170,11 +284,23 @@ long Transfer::finish(CURLcode result) {
   const std::string detail = error_buffer_[0] != '\0' ? std::string(error_buffer_)
                                                       : std::string(curl_easy_strerror(result));
   answer_.finish(ending(result, detail), detail, end_ns);
+  if (result == CURLE_OK && socket_ != CURL_SOCKET_BAD) {  // still open: curl keeps it
+    ++answers_on_connection_;
+    last_answer_ns_ = end_ns;
+    if (answers_on_connection_ > 1 && *habit_ == KeepAliveHabit::unknown) {
+      *habit_ = KeepAliveHabit::keeps;
+    }
+  }
   return new_connections;
 }
 
 Ending Transfer::ending(CURLcode result, std::string_view detail) const {
   if (result == CURLE_OK) return Ending::complete;
+  if (abandoned_ && result == CURLE_WRITE_ERROR) return Ending::abandoned;
+  // curl's own header bounds (100 KiB a line, 300 KiB in all) are below kMaxHeaderBytes.
+  if (detail.find("oo large") != std::string_view::npos &&
+      detail.find("eader") != std::string_view::npos)
+    return Ending::oversized_head;
   // After the request went out (the pre-request callback ran), it was not the connect that
   // failed: e.g. curl calls an answer that is not HTTP "unsupported protocol".
   if (is_connect_failure(result) && attempts_ == 0) return Ending::connect_failed;

@@ -1,6 +1,7 @@
 #pragma once
 // One adapter per serving API: how to build the request and how to read its stream. Chosen once
 // per run; the parser it makes is fed raw bytes on the hot path and fills the RequestRecord.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +25,13 @@ struct GenerationRequest {
       context_length;  // Ollama options.num_ctx (Ollama truncates silently otherwise)
 };
 
+// The longest SSE line, SSE event (its data lines joined) or NDJSON line a stream parser holds
+// before it fails the request as `oversized` (--max-event-bytes). The largest legitimate events
+// are SGLang /generate's cumulative ones, which repeat the whole text so far: 128k output tokens
+// are about 0.5 MiB of text, 1 MiB with JSON escapes, so 4 MiB leaves room; a hostile or broken
+// server sending one endless line costs at most this much memory per stream.
+inline constexpr std::size_t kDefaultMaxEventBytes = 4 * 1024 * 1024;
+
 struct HttpRequestSpec {
   std::string path;  // e.g. "/v1/chat/completions"
   std::string body;  // JSON
@@ -42,6 +50,17 @@ class StreamParser {
   // Call exactly once, also after a timeout or a dropped connection (set that error first: an
   // error already recorded is never overwritten). Sets record.end_ns if it is still 0.
   virtual void on_end(std::int64_t end_ns, RequestRecord& record) = 0;
+
+  // The bound on one line or event (kDefaultMaxEventBytes unless set); set it before the first
+  // bytes. A longer one fails the request as `oversized` and the parser gives up.
+  void set_max_event_bytes(std::size_t bytes) noexcept { max_event_bytes_ = bytes; }
+  std::size_t max_event_bytes() const noexcept { return max_event_bytes_; }
+  // The parser needs no more bytes (an oversized event): the transport may stop reading.
+  bool gave_up() const noexcept { return gave_up_; }
+
+ protected:
+  std::size_t max_event_bytes_ = kDefaultMaxEventBytes;
+  bool gave_up_ = false;
 };
 
 class ApiAdapter {
@@ -52,9 +71,10 @@ class ApiAdapter {
   // One parser per request (it holds that stream's framing state). A parser may move between
   // threads but is used by one at a time; adapters are immutable and shared freely.
   virtual std::unique_ptr<StreamParser> new_parser() const = 0;
-  // A non-2xx answer: fill error kind http_status and a message from the server's error body
+  // A non-2xx answer: fill the error kind for the status (error_kind_for_status: rate_limited,
+  // server_error, client_error or http_status) and a message from the server's error body
   // (vLLM/llama.cpp/Ollama-/v1 nested, SGLang flat, Ollama string, FastAPI detail; non-JSON
-  // bodies are quoted). Pass the whole body, de-chunked.
+  // bodies are quoted). Pass the whole body, de-chunked. The message is valid UTF-8 and bounded.
   virtual void record_http_error(int status, std::string_view body, RequestRecord& record) const;
 };
 

@@ -5,9 +5,12 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <limits>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
+#include "core/text.h"
 #include "protocol/api_adapter.h"
 #include "protocol/json_event.h"
 #include "protocol/sse_framer.h"
@@ -20,21 +23,28 @@ class FramedParser final : public StreamParser {
  public:
   static constexpr bool kSse = std::is_same_v<Framer, SseFramer>;
 
-  FramedParser() : core_(kSse ? "data: [DONE]" : "a \"done\":true line") {}
+  FramedParser()
+      : core_(kSse ? "data: [DONE]" : "a \"done\":true line",
+              kSse ? "an SSE line or event" : "an NDJSON line") {}
 
   void on_bytes(std::string_view bytes, std::int64_t arrival_ns, RequestRecord& record) override {
     if (!started_) {
       core_.start(record);
+      framer_.set_max_bytes(max_event_bytes_);
       started_ = true;
     }
     if (record.bytes_received < 64) core_.note_head(bytes);
     record.bytes_received += static_cast<std::int64_t>(bytes.size());
     last_arrival_ns_ = arrival_ns;
     read_ = bytes;
-    framer_.feed(bytes, arrival_ns, [&](std::string_view payload, std::int64_t stamp) {
-      event(payload, stamp, record);
-    });
+    const bool within_bound = framer_.feed(
+        bytes, arrival_ns,
+        [&](std::string_view payload, std::int64_t stamp) { event(payload, stamp, record); });
     read_ = {};
+    if (!within_bound) [[unlikely]] {
+      core_.oversized(max_event_bytes_, record);
+      gave_up_ = true;
+    }
   }
 
   void on_end(std::int64_t end_ns, RequestRecord& record) override {
@@ -46,6 +56,7 @@ class FramedParser final : public StreamParser {
   }
 
   Reader& reader() noexcept { return reader_; }
+  const Framer& framer() const noexcept { return framer_; }
 
  private:
   void event(std::string_view payload, std::int64_t arrival_ns, RequestRecord& record) {
@@ -64,9 +75,30 @@ class FramedParser final : public StreamParser {
       // never send them and the framing would have split them off anyway.
       reader_.read(doc.get_object().value(), facts);
     } catch (const simdjson::simdjson_error& error) {
-      core_.bad_payload(payload, simdjson::error_message(error.error()), at_end_, record);
+      if (error.error() == simdjson::UTF8_ERROR) {
+        read_repaired(payload, arrival_ns, record);
+      } else {
+        core_.bad_payload(payload, simdjson::error_message(error.error()), at_end_, record);
+      }
       return;
     }
+    core_.apply(facts, arrival_ns, record);
+  }
+
+  // simdjson refuses a whole document that is not UTF-8 (a server that cut a multi-byte
+  // character, or sent another charset). Rather than lose the request's timing, a copy with
+  // U+FFFD for the bad bytes is read and the record is flagged. Rare, so it may allocate.
+  void read_repaired(std::string_view payload, std::int64_t arrival_ns, RequestRecord& record) {
+    const std::string repaired = valid_utf8(payload, std::numeric_limits<std::size_t>::max());
+    EventFacts facts;
+    try {
+      simdjson::ondemand::document& doc = parse_event_json(repaired, repaired.size());
+      reader_.read(doc.get_object().value(), facts);
+    } catch (const simdjson::simdjson_error& error) {
+      core_.bad_payload(repaired, simdjson::error_message(error.error()), at_end_, record);
+      return;
+    }
+    record.flags |= kFlagInvalidUtf8;
     core_.apply(facts, arrival_ns, record);
   }
 

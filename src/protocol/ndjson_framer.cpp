@@ -4,14 +4,19 @@
 
 namespace servemeter {
 
-void NdjsonFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink sink) {
+bool NdjsonFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink sink) {
+  if (overflowed_) [[unlikely]]
+    return false;
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   while (p < end) {
     const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* const line_end = lf != nullptr ? lf : end;
+    if (partial_.size() + static_cast<size_t>(line_end - p) > max_bytes_) [[unlikely]]
+      return overflow();
     if (lf == nullptr) {
       partial_.append(p, end);
-      return;
+      return true;
     }
     if (partial_.empty()) {
       emit(std::string_view(p, static_cast<size_t>(lf - p)), arrival_ns, sink);
@@ -22,10 +27,17 @@ void NdjsonFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSi
     }
     p = lf + 1;
   }
+  return true;
+}
+
+bool NdjsonFramer::overflow() {
+  overflowed_ = true;
+  std::string().swap(partial_);  // the memory goes too, not only the contents
+  return false;
 }
 
 void NdjsonFramer::finish(std::int64_t arrival_ns, EventSink sink) {
-  if (partial_.empty()) return;
+  if (overflowed_ || partial_.empty()) return;
   emit(partial_, arrival_ns, sink);
   partial_.clear();
 }

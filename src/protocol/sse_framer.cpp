@@ -31,10 +31,12 @@ const char* find_line_end(const char* p, const char* end) {
 
 }  // namespace
 
-void SseFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink sink) {
+bool SseFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink sink) {
+  if (overflowed_) [[unlikely]]
+    return false;
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
-  if (p == end) return;
+  if (p == end) return true;
   if (skip_lf_) {
     skip_lf_ = false;
     if (*p == '\n') ++p;
@@ -42,14 +44,21 @@ void SseFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink 
   while (p < end) {
     const char* eol = find_line_end(p, end);
     if (eol == nullptr) {
+      if (partial_.size() + static_cast<size_t>(end - p) > max_bytes_) [[unlikely]]
+        return overflow();
       partial_.append(p, end);
       break;
     }
     if (partial_.empty()) {
-      line(std::string_view(p, static_cast<size_t>(eol - p)), true, arrival_ns, sink);
+      if (!line(std::string_view(p, static_cast<size_t>(eol - p)), true, arrival_ns, sink))
+          [[unlikely]]
+        return overflow();
     } else {
+      if (partial_.size() + static_cast<size_t>(eol - p) > max_bytes_) [[unlikely]]
+        return overflow();
       partial_.append(p, eol);
-      line(partial_, false, arrival_ns, sink);
+      if (!line(partial_, false, arrival_ns, sink)) [[unlikely]]
+        return overflow();
       partial_.clear();
     }
     p = eol + 1;
@@ -66,34 +75,44 @@ void SseFramer::feed(std::string_view bytes, std::int64_t arrival_ns, EventSink 
     data_.assign(data_view_);
     data_in_view_ = false;
   }
+  return true;
+}
+
+bool SseFramer::overflow() {
+  overflowed_ = true;
+  std::string().swap(partial_);  // the memory goes too, not only the contents
+  std::string().swap(data_);
+  has_data_ = false;
+  data_in_view_ = false;
+  return false;
 }
 
 void SseFramer::finish(std::int64_t arrival_ns, EventSink sink) {
+  if (overflowed_) return;
   partial_.clear();
   skip_lf_ = false;
   dispatch(arrival_ns, sink);
 }
 
-void SseFramer::line(std::string_view text, bool in_read, std::int64_t arrival_ns,
+bool SseFramer::line(std::string_view text, bool in_read, std::int64_t arrival_ns,
                      EventSink& sink) {
   if (text.empty()) {
     dispatch(arrival_ns, sink);
-    return;
+    return true;
   }
   // Comments (": keep-alive") and every field but data (event, id, retry) carry nothing we need.
-  if (text.size() < 4 || text.compare(0, 4, "data") != 0) return;
-  if (text.size() == 4) {
-    append_data({}, in_read);
-    return;
-  }
-  if (text[4] != ':') return;  // a field merely starting with "data"
+  if (text.size() < 4 || text.compare(0, 4, "data") != 0) return true;
+  if (text.size() == 4) return append_data({}, in_read);
+  if (text[4] != ':') return true;  // a field merely starting with "data"
   std::string_view value = text.substr(5);
   if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  append_data(value, in_read);
+  return append_data(value, in_read);
 }
 
-void SseFramer::append_data(std::string_view value, bool in_read) {
+bool SseFramer::append_data(std::string_view value, bool in_read) {
   if (!has_data_) {
+    if (value.size() > max_bytes_) [[unlikely]]
+      return false;
     has_data_ = true;
     data_in_view_ = in_read;
     if (in_read) {
@@ -101,15 +120,18 @@ void SseFramer::append_data(std::string_view value, bool in_read) {
     } else {
       data_.assign(value);
     }
-    return;
+    return true;
   }
   // Several data lines of one event are joined with LF (rare: servers send one line per event).
+  const size_t joined = (data_in_view_ ? data_view_.size() : data_.size()) + 1 + value.size();
+  if (joined > max_bytes_) return false;
   if (data_in_view_) {
     data_.assign(data_view_);
     data_in_view_ = false;
   }
   data_.push_back('\n');
   data_.append(value);
+  return true;
 }
 
 void SseFramer::dispatch(std::int64_t arrival_ns, EventSink& sink) {

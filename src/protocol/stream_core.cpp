@@ -4,18 +4,35 @@
 #include <cstring>
 #include <string>
 
+#include "core/text.h"
+
 namespace servemeter {
 namespace {
 
-// A short printable excerpt of bad bytes for the error message.
+// A server's error message is kept whole up to this; the HTTP layer cuts records' messages
+// shorter still, after scrubbing credentials from the whole text.
+constexpr size_t kMaxMessage = 8 * 1024;
+// finish_reason is a word ("stop", "length"); anything longer is not worth keeping whole.
+constexpr size_t kMaxFinishReason = 64;
+
+// A short printable excerpt of bad bytes for the error message: valid UTF-8, one line.
 std::string excerpt(std::string_view bytes) {
   constexpr size_t kMax = 60;
-  std::string out;
-  for (char c : bytes.substr(0, kMax)) {
-    out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  std::string out = valid_utf8(bytes, kMax);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
   }
-  if (bytes.size() > kMax) out += "...";
   return out;
+}
+
+std::string size_text(std::size_t bytes) {
+  std::string text = std::to_string(bytes) + " bytes";
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+    text += " (" + std::to_string(bytes / (1024 * 1024)) + " MiB)";
+  } else if (bytes >= 1024 && bytes % 1024 == 0) {
+    text += " (" + std::to_string(bytes / 1024) + " KiB)";
+  }
+  return text;
 }
 
 template <class T>
@@ -45,7 +62,7 @@ void StreamCore::apply(const EventFacts& facts, std::int64_t arrival_ns, Request
       record.error = ErrorKind::stream_error;
       record.error_message = facts.error_message.empty()
                                  ? std::string("server sent an error event without a message")
-                                 : std::string(facts.error_message);
+                                 : valid_utf8(facts.error_message, kMaxMessage);
     }
     return;
   }
@@ -65,7 +82,14 @@ void StreamCore::apply(const EventFacts& facts, std::int64_t arrival_ns, Request
     if (facts.cached_tokens >= 0) record.cached_tokens = facts.cached_tokens;
     if (facts.reasoning_tokens >= 0) record.reasoning_tokens = facts.reasoning_tokens;
   }
-  if (!facts.finish_reason.empty()) record.finish_reason.assign(facts.finish_reason);
+  if (!facts.finish_reason.empty()) {
+    // Decoded by simdjson, so valid UTF-8; only its length needs a bound.
+    if (facts.finish_reason.size() <= kMaxFinishReason) [[likely]] {
+      record.finish_reason.assign(facts.finish_reason);
+    } else {
+      record.finish_reason = valid_utf8(facts.finish_reason, kMaxFinishReason);
+    }
+  }
   ServerTiming& timing = record.server_timing;
   take(timing.prompt_ms, facts.timing.prompt_ms);
   take(timing.predicted_ms, facts.timing.predicted_ms);
@@ -87,6 +111,15 @@ void StreamCore::bad_payload(std::string_view payload, std::string_view why, boo
   record.error = ErrorKind::bad_payload;
   record.error_message = "stream event " + std::to_string(events_ + 1) + " is not valid JSON (" +
                          std::string(why) + "): '" + excerpt(payload) + "'";
+}
+
+void StreamCore::oversized(std::size_t limit, RequestRecord& record) {
+  if (record.error != ErrorKind::none) return;
+  record.error = ErrorKind::oversized;
+  record.error_message = std::string(what_) + " of the stream grew past " + size_text(limit) +
+                         " without ending, after " + std::to_string(events_) +
+                         " events; the bound is --max-event-bytes (raise it if the server's "
+                         "events are legitimately this long)";
 }
 
 void StreamCore::finish(std::int64_t end_ns, RequestRecord& record) {

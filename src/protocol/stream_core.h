@@ -13,8 +13,10 @@ namespace servemeter {
 
 class StreamCore {
  public:
-  // `end_marker` names the API's end signal for messages ("[DONE]", "done:true").
-  explicit StreamCore(std::string_view end_marker) : end_marker_(end_marker) {}
+  // `end_marker` names the API's end signal for messages ("[DONE]", "done:true"); `what` the
+  // unit the framing bounds ("an SSE line or event", "an NDJSON line").
+  StreamCore(std::string_view end_marker, std::string_view what)
+      : end_marker_(end_marker), what_(what) {}
 
   // Once per request, before its first bytes: size token_event_ns for the expected tokens so the
   // hot path does not reallocate it.
@@ -24,6 +26,8 @@ class StreamCore {
   // of a body that ended, so the body was cut (truncated) rather than malformed.
   void bad_payload(std::string_view payload, std::string_view why, bool at_end,
                    RequestRecord& record);
+  // A line or event grew past `limit` bytes without ending: the request is `oversized`.
+  void oversized(std::size_t limit, RequestRecord& record);
   // Keeps the body's first bytes, so a body with no events at all (an HTML page, a non-streamed
   // JSON answer) can be shown in the truncation message.
   void note_head(std::string_view bytes) noexcept;
@@ -36,6 +40,7 @@ class StreamCore {
  private:
   static constexpr size_t kHead = 64;
   std::string_view end_marker_;
+  std::string_view what_;
   char head_[kHead] = {};
   size_t head_size_ = 0;
   std::int64_t events_ = 0;        // JSON events read

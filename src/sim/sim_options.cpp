@@ -55,6 +55,7 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
 }
 
 int run_sim(const SimOptions& options) {
+  std::signal(SIGPIPE, SIG_IGN);  // last line of defence: every write already uses MSG_NOSIGNAL
   // Block the stop signals before the server thread starts, so that only sigwait sees them.
   sigset_t set;
   sigemptyset(&set);

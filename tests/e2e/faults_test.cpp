@@ -31,7 +31,7 @@ TEST(Faults, StatusAnswersAreHttpStatusRecordsWithTheServerMessage) {
   const auto result = run_against(target.base_url, cell);
   ASSERT_EQ(result.records.size(), 4u);
   for (const auto& r : result.records) {
-    EXPECT_EQ(r.error, ErrorKind::http_status);
+    EXPECT_EQ(r.error, ErrorKind::server_error);
     EXPECT_EQ(r.http_status, 503);
     EXPECT_FALSE(r.error_message.empty());
   }
@@ -46,7 +46,7 @@ TEST(Faults, PartialStatusFractionLeavesTheRestSucceeding) {
   cell.num_requests = 40;
   cell.concurrency = 4;
   auto count = kinds(run_against(target.base_url, cell));
-  EXPECT_GT(count[ErrorKind::http_status], 5);
+  EXPECT_GT(count[ErrorKind::rate_limited], 5);
   EXPECT_GT(count[ErrorKind::none], 5);
 }
 

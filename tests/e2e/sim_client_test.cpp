@@ -71,7 +71,7 @@ TEST(SimClient, ReasoningModelTtftPrecedesFirstContent) {
   auto target = start_sim([] {
     sim::SimOptions o;
     o.model = "openai/gpt-oss-20b";
-    o.time_scale = 20;
+    o.time_scale = 2;  // events far enough apart that one read never holds two (loaded CI)
     return o;
   }());
   CellRequest cell;
@@ -95,7 +95,7 @@ double mean_ttft_ms(const load::CellResult& result) {
 
 TEST(SimClient, LongerPromptHasLongerTtft) {
   sim::SimOptions options;
-  options.time_scale = 5;
+  options.time_scale = 1;  // prefill times well above scheduling noise (loaded CI, ASan)
   auto target = start_sim(options);
   CellRequest cell;
   cell.num_requests = 4;
@@ -111,7 +111,7 @@ TEST(SimClient, LongerPromptHasLongerTtft) {
 double output_throughput(const std::string& profile, const std::string& api, int concurrency) {
   sim::SimOptions options;
   options.profile = profile;
-  options.time_scale = 20;
+  options.time_scale = 5;  // request times well above scheduling noise (loaded CI, ASan)
   auto target = start_sim(options);
   CellRequest cell;
   cell.api = api;
@@ -141,7 +141,7 @@ TEST(SimClient, SharedPrefixCutsTtftOnCachingProfiles) {
   for (const std::string profile : {"vllm", "sglang", "llamacpp"}) {
     sim::SimOptions options;
     options.profile = profile;
-    options.time_scale = 5;
+    options.time_scale = 1;  // prefill times well above scheduling noise (loaded CI, ASan)
     auto target = start_sim(options);
     CellRequest cell;
     cell.input_tokens = 2048;

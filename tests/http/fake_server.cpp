@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,10 +11,61 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <stdexcept>
 
 namespace servemeter::testing {
+
+namespace {
+
+// OpenSSL's socket BIO writes with write(), which raises SIGPIPE when the client has gone: a test
+// process killed by its own fake server. This BIO sends with MSG_NOSIGNAL instead.
+int fd_of(BIO* bio) {
+  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+}
+
+int bio_write(BIO* bio, const char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n;
+  do {
+    n = ::send(fd_of(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return static_cast<int>(n);
+}
+
+int bio_read(BIO* bio, char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n;
+  do {
+    n = ::recv(fd_of(bio), data, static_cast<std::size_t>(size), 0);
+  } while (n < 0 && errno == EINTR);
+  return static_cast<int>(n);
+}
+
+long bio_ctrl(BIO*, int command, long, void*) {
+  return command == BIO_CTRL_FLUSH ? 1 : 0;  // nothing is buffered here
+}
+
+int bio_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+const BIO_METHOD* no_signal_socket_method() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "fake server socket");
+    BIO_meth_set_write(m, bio_write);
+    BIO_meth_set_read(m, bio_read);
+    BIO_meth_set_ctrl(m, bio_ctrl);
+    BIO_meth_set_create(m, bio_create);
+    return m;
+  }();
+  return method;
+}
+
+}  // namespace
 
 std::string tls_ca_file() {
   return std::string(SERVEMETER_TEST_TLS_DIR) + "/localhost.pem";
@@ -28,6 +80,12 @@ bool FakeConnection::send(std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
+}
+
+void FakeConnection::half_close() {
+  half_closed_ = true;
+  if (tls_ != nullptr) SSL_shutdown(tls_);
+  ::shutdown(fd_, SHUT_WR);
 }
 
 bool FakeConnection::send_chunked_head(int status, std::string_view content_type,
@@ -210,10 +268,13 @@ bool FakeServer::read_request(int fd, SSL* tls, std::string& buffer, SeenRequest
 void FakeServer::serve(int fd, int index) {
   std::string buffer;
   bool reset = false;
+  bool half_closed = false;  // close_notify already sent
   SSL* tls = nullptr;
   if (tls_context_ != nullptr) {
     tls = SSL_new(tls_context_);
-    SSL_set_fd(tls, fd);
+    BIO* bio = BIO_new(no_signal_socket_method());
+    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+    SSL_set_bio(tls, bio, bio);  // the SSL owns it now
     if (SSL_accept(tls) != 1) {  // e.g. the client refused our certificate: just close
       SSL_free(tls);
       tls = nullptr;
@@ -234,6 +295,7 @@ void FakeServer::serve(int fd, int index) {
     FakeConnection conn(*this, fd, tls);
     handler_(request, conn);
     --in_flight_;
+    half_closed = half_closed || conn.half_closed_;
     if (conn.close_) {
       reset = conn.reset_;
       break;
@@ -242,7 +304,8 @@ void FakeServer::serve(int fd, int index) {
       break;
   }
   if (tls != nullptr) {
-    if (!reset) SSL_shutdown(tls);  // close_notify, as a TLS server ends a connection
+    if (!reset && !half_closed)
+      SSL_shutdown(tls);  // close_notify, as a TLS server ends a connection
     SSL_free(tls);
   }
   if (reset) {
@@ -252,6 +315,7 @@ void FakeServer::serve(int fd, int index) {
   std::lock_guard lock(mutex_);
   open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());
   ::close(fd);
+  ++closed_connections_;
 }
 
 void answer_sse(FakeConnection& conn, int events, std::string_view extra_headers) {

@@ -42,6 +42,9 @@ class FakeConnection {
   bool end_chunks();
   // A complete non-streamed answer with Content-Length.
   bool send_full(int status, std::string_view content_type, std::string_view body);
+  // Send FIN now (after TLS close_notify) but keep the socket open: the client sees its
+  // connection closed while the server still holds it.
+  void half_close();
   // Close after the handler returns; `reset` sends RST (SO_LINGER 0) instead of FIN.
   void close_after(bool reset = false) {
     close_ = true;
@@ -57,6 +60,7 @@ class FakeConnection {
   SSL* tls_;  // null: plain TCP
   bool close_ = false;
   bool reset_ = false;
+  bool half_closed_ = false;
 };
 
 struct FakeServerOptions {
@@ -77,6 +81,8 @@ class FakeServer {
   std::uint16_t port() const { return port_; }
   std::string url(std::string_view path = "/v1/test") const;
   int connections() const { return connections_.load(); }
+  // Connections the server has closed (after their last handler returned).
+  int closed_connections() const { return closed_connections_.load(); }
   int in_flight() const { return in_flight_.load(); }
   int max_in_flight() const { return max_in_flight_.load(); }
   std::vector<SeenRequest> requests() const;
@@ -98,6 +104,7 @@ class FakeServer {
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
+  std::atomic<int> closed_connections_{0};
   std::atomic<int> in_flight_{0};
   std::atomic<int> max_in_flight_{0};
   mutable std::mutex mutex_;

@@ -45,7 +45,7 @@ TEST_P(HttpClientTest, StampsEachEventAtArrival) {
   FakeServer server([](const SeenRequest&, FakeConnection& conn) {
     conn.send_chunked_head(200, "text/event-stream; charset=utf-8");
     conn.send_chunk(sse_event("a"));
-    conn.sleep_ms(50);
+    conn.sleep_ms(300);
     conn.send_chunk(sse_event("b"));
     conn.send_chunk(kSseDone);
     conn.end_chunks();
@@ -57,9 +57,11 @@ TEST_P(HttpClientTest, StampsEachEventAtArrival) {
   EXPECT_TRUE(r.ok()) << r.error_message;
   EXPECT_EQ(r.http_status, 200);
   ASSERT_EQ(r.token_event_ns.size(), 2u);
+  // 300 ms apart on the wire; a loaded machine may stamp the first one late, never by half of it
+  // (a client that stamped at the end of the stream would see no gap at all).
   const std::int64_t gap = r.token_event_ns[1] - r.token_event_ns[0];
-  EXPECT_GE(gap, 45 * kMs);
-  EXPECT_LT(gap, 500 * kMs);
+  EXPECT_GE(gap, 150 * kMs);
+  EXPECT_LT(gap, 2'000 * kMs);
   EXPECT_GT(r.send_ns, 0);
   EXPECT_LE(r.send_ns, r.first_token_ns);
   EXPECT_LE(r.token_event_ns[1], r.end_ns);
@@ -206,7 +208,7 @@ TEST_P(HttpClientTest, Non2xxBodyGoesToTheAdapter) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_EQ(r.error, ErrorKind::http_status);
+  EXPECT_EQ(r.error, ErrorKind::client_error);
   EXPECT_EQ(r.http_status, 400);
   EXPECT_EQ(h.adapter.http_error_calls, 1);
   EXPECT_EQ(h.adapter.last_error_body, body);
@@ -221,7 +223,7 @@ TEST_P(HttpClientTest, Non2xxWithEmptyBodyStillReported) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_EQ(r.error, ErrorKind::http_status);
+  EXPECT_EQ(r.error, ErrorKind::server_error);
   EXPECT_EQ(r.http_status, 503);
   EXPECT_EQ(h.adapter.http_error_calls, 1);
 }
@@ -435,7 +437,8 @@ TEST_P(HttpClientTest, HeaderOverOneMebibyteFailsTheRequest) {
   ClientHarness h(client_options());
   RequestRecord& r = h.add(server.url());
   h.start_all_and_run();
-  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, ErrorKind::oversized) << r.error_message;
+  EXPECT_NE(r.error_message.find("too large"), std::string::npos) << r.error_message;
   if (!on_curl()) {  // curl takes the status from the status line, before the header ends
     EXPECT_EQ(r.http_status, 0);
     EXPECT_NE(r.error_message.find("header"), std::string::npos) << r.error_message;

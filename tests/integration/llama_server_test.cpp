@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,7 @@ struct Cell {
   int output_tokens = 16;
   int concurrency = 1;
   bool same_prompt = false;
+  http::ClientOptions::Transport transport = http::ClientOptions::Transport::automatic;
 };
 
 load::CellResult run(const std::string& base_url, const Cell& c) {
@@ -33,6 +35,7 @@ load::CellResult run(const std::string& base_url, const Cell& c) {
   input.base_url = base_url;
   input.adapter = adapter.get();
   input.load.mode = load::ClosedLoop{c.concurrency};
+  input.client.transport = c.transport;
   input.cell = "llama";
   for (std::size_t i = 0; i < c.input_tokens.size(); ++i) {
     GenerationRequest request;
@@ -82,7 +85,7 @@ TEST(LlamaServer, PromptOverContextIsRecorded400AndRunGoesOn) {
   const auto result = run(server.base_url(), cell);
   ASSERT_EQ(result.records.size(), 3u);
   EXPECT_TRUE(result.records[0].ok()) << result.records[0].error_message;
-  EXPECT_EQ(result.records[1].error, ErrorKind::http_status);
+  EXPECT_EQ(result.records[1].error, ErrorKind::client_error);
   EXPECT_EQ(result.records[1].http_status, 400);
   EXPECT_NE(result.records[1].error_message.find("context"), std::string::npos)
       << result.records[1].error_message;
@@ -126,6 +129,37 @@ TEST(LlamaServer, RepeatedPrefixIsReusedAndLowersTtft) {
   EXPECT_EQ(second.server_timing.cache_n, second.cached_tokens);
   EXPECT_LT(*ttft_ms(second), 0.5 * *ttft_ms(first))
       << "uncached " << *ttft_ms(first) << " ms, cached " << *ttft_ms(second) << " ms";
+}
+
+// llama-server closes its end after each streamed answer. Writing the next request into that
+// connection and retrying it on a fresh one is a retry the server never caused: a connection
+// known to be closed is replaced before the request goes out, and nothing counts as a retry.
+TEST(LlamaServer, ConnectionsClosedAfterEachAnswerCauseNoRetries) {
+  START_LLAMA_SERVER_OR_SKIP(server, {.slots = 4, .context = 4096});
+  using Transport = http::ClientOptions::Transport;
+  for (const auto& [requests, concurrency] : {std::pair{9, 1}, std::pair{16, 4}}) {
+    for (const auto& [api, transport] : {std::pair{"openai-chat", Transport::automatic},
+                                         std::pair{"openai-completions", Transport::automatic},
+                                         std::pair{"openai-chat", Transport::curl}}) {
+      const std::string how = std::string(api) + (transport == Transport::curl ? " over curl" : "");
+      Cell cell;
+      cell.api = api;
+      cell.transport = transport;
+      cell.input_tokens = std::vector<int>(static_cast<std::size_t>(requests), 32);
+      cell.output_tokens = 8;
+      cell.concurrency = concurrency;
+      const auto result = run(server.base_url(), cell);
+      int retries = 0;
+      for (const auto& r : result.records) {
+        EXPECT_TRUE(r.ok()) << how << ": " << r.error_message;
+        retries += r.retries;
+      }
+      std::printf("[ llama    ] %s, %d requests at concurrency %d: %d retries\n", how.c_str(),
+                  requests, concurrency, retries);
+      EXPECT_EQ(retries, 0) << how << ", " << requests << " requests at concurrency "
+                            << concurrency;
+    }
+  }
 }
 
 TEST(LlamaServer, CliRunThroughLlamacppPresetKeepsServerTimings) {

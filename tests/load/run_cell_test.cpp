@@ -161,7 +161,7 @@ TEST(RunCell, FailuresAreRecordsNotExceptions) {
   const CellResult res = run_cell(in, quiet);
   ASSERT_EQ(res.records.size(), 5u);
   for (const auto& r : res.records) {
-    EXPECT_EQ(r.error, ErrorKind::http_status);
+    EXPECT_EQ(r.error, ErrorKind::server_error);
     EXPECT_EQ(r.http_status, 500);
   }
 }

@@ -1,6 +1,7 @@
 // record_http_error on the servers' real error bodies and on bodies that are not JSON at all.
 #include <gtest/gtest.h>
 
+#include "core/text.h"
 #include "transcript_util.h"
 
 namespace servemeter::test {
@@ -21,7 +22,7 @@ TEST_P(HttpErrorBody, MessageComesFromTheServerBody) {
   for (const char* api : {"openai-chat", "ollama-chat", "sglang-generate"}) {
     RequestRecord record;
     make_adapter(api)->record_http_error(e.status, body, record);
-    EXPECT_EQ(record.error, ErrorKind::http_status);
+    EXPECT_EQ(record.error, ErrorKind::client_error);  // every fixture is a 400 or a 404
     EXPECT_EQ(record.http_status, e.status);
     EXPECT_EQ(record.error_message, e.message) << e.file << " via " << api;
   }
@@ -60,7 +61,7 @@ TEST(HttpError, HtmlBodySaysNonJsonWithAnExcerpt) {
       "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "
       "Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
   make_adapter("openai-chat")->record_http_error(502, html, record);
-  EXPECT_EQ(record.error, ErrorKind::http_status);
+  EXPECT_EQ(record.error, ErrorKind::server_error);
   EXPECT_EQ(record.http_status, 502);
   EXPECT_EQ(record.error_message.rfind("server answered HTTP 502 with a non-JSON body: '<html>", 0),
             0u)
@@ -85,6 +86,50 @@ TEST(HttpError, EmptyPlainTextAndFastApiBodies) {
   RequestRecord other;
   adapter->record_http_error(429, "{\"foo\":1}", other);
   EXPECT_EQ(other.error_message, "server answered HTTP 429: {\"foo\":1}");
+}
+
+TEST(HttpError, KindFollowsTheStatus) {
+  const auto adapter = make_adapter("openai-chat");
+  for (const auto& [status, kind] :
+       std::vector<std::pair<int, ErrorKind>>{{429, ErrorKind::rate_limited},
+                                              {500, ErrorKind::server_error},
+                                              {503, ErrorKind::server_error},
+                                              {400, ErrorKind::client_error},
+                                              {404, ErrorKind::client_error},
+                                              {302, ErrorKind::http_status}}) {
+    RequestRecord record;
+    adapter->record_http_error(status, R"({"error":{"message":"no"}})", record);
+    EXPECT_EQ(record.error, kind) << status;
+    EXPECT_EQ(record.http_status, status);
+    EXPECT_EQ(record.error_message, "no");
+  }
+}
+
+TEST(HttpError, Latin1ProxyPageBecomesValidUtf8) {
+  // An nginx error page in ISO-8859-1: "Passerelle défaillante" with é as the byte 0xE9.
+  const std::string page =
+      "<html><head><title>502 Passerelle d\xE9"
+      "faillante</title></head><body>r\xE9"
+      "essayez "
+      "plus tard</body></html>";
+  RequestRecord record;
+  make_adapter("openai-chat")->record_http_error(502, page, record);
+  EXPECT_EQ(record.error, ErrorKind::server_error);
+  EXPECT_TRUE(is_valid_utf8(record.error_message)) << record.error_message;
+  EXPECT_NE(record.error_message.find("502 Passerelle d\xEF\xBF\xBD"
+                                      "faillante"),
+            std::string::npos)
+      << record.error_message;
+}
+
+TEST(HttpError, LongServerMessageIsBounded) {
+  const std::string body =
+      R"({"error":{"message":")" + std::string(100'000, 'x') + R"(","type":"BadRequestError"}})";
+  RequestRecord record;
+  make_adapter("openai-chat")->record_http_error(400, body, record);
+  EXPECT_LE(record.error_message.size(), 8u * 1024);
+  EXPECT_EQ(record.error_message.rfind("xxxx", 0), 0u);
+  EXPECT_TRUE(is_valid_utf8(record.error_message));
 }
 
 }  // namespace
