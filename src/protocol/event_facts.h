@@ -10,7 +10,11 @@
 namespace servemeter {
 
 struct EventFacts {
-  bool content = false;    // carries non-empty answer text
+  bool content = false;  // carries non-empty answer text
+  // Characters (code points) of the event's answer and reasoning text; a text the server mirrors
+  // in two fields (vLLM's reasoning/reasoning_content) counts once.
+  std::int64_t content_chars = 0;
+  std::int64_t reasoning_chars = 0;
   bool reasoning = false;  // carries non-empty reasoning text
   bool done = false;       // the API's in-band end marker (Ollama "done":true)
   bool error = false;      // a top-level error object or string

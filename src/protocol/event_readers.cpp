@@ -1,5 +1,7 @@
 #include "protocol/event_readers.h"
 
+#include <algorithm>
+
 #include "protocol/json_fields.h"
 
 namespace servemeter {
@@ -13,6 +15,18 @@ namespace {
 
 constexpr double kNsPerMs = 1e6;
 
+// A text field: whether it carries text, and its characters.
+void count_text(JsonValue value, bool& has_text, std::int64_t& chars) {
+  const std::int64_t n = json_string_chars(value);
+  has_text = has_text || n > 0;
+  chars += n;
+}
+void count_mirrored_text(JsonValue value, bool& has_text, std::int64_t& chars) {
+  const std::int64_t n = json_string_chars(value);
+  has_text = has_text || n > 0;
+  chars = std::max(chars, n);
+}
+
 void read_openai_choice(object choice, EventFacts& facts) {
   for (field f : choice) {
     const auto key = f.key();
@@ -23,16 +37,16 @@ void read_openai_choice(object choice, EventFacts& facts) {
           for (field d : as_object(f.value())) {
             const auto dkey = d.key();
             if (dkey == "content") {
-              facts.content = facts.content || is_nonempty_string(d.value());
+              count_text(d.value(), facts.content, facts.content_chars);
             } else if (dkey == "reasoning_content" || dkey == "reasoning") {
-              // vLLM 0.11.1–0.15 mirror the same text in both: a flag, so the event counts once.
-              facts.reasoning = facts.reasoning || is_nonempty_string(d.value());
+              // vLLM 0.11.1–0.15 mirror the same text in both: counted once.
+              count_mirrored_text(d.value(), facts.reasoning, facts.reasoning_chars);
             }
           }
         }
         break;
       case 't':
-        if (key == "text") facts.content = facts.content || is_nonempty_string(f.value());
+        if (key == "text") count_text(f.value(), facts.content, facts.content_chars);
         break;
       case 'f':
         if (key == "finish_reason") facts.finish_reason = string_or_empty(f.value());
@@ -95,15 +109,15 @@ void OllamaReader::read(JsonObject event, EventFacts& facts) {
       for (field m : as_object(f.value())) {
         const auto mkey = m.key();
         if (mkey == "content") {
-          facts.content = facts.content || is_nonempty_string(m.value());
+          count_text(m.value(), facts.content, facts.content_chars);
         } else if (mkey == "thinking") {
-          facts.reasoning = facts.reasoning || is_nonempty_string(m.value());
+          count_text(m.value(), facts.reasoning, facts.reasoning_chars);
         }
       }
     } else if (key == "response") {
-      facts.content = facts.content || is_nonempty_string(f.value());
+      count_text(f.value(), facts.content, facts.content_chars);
     } else if (key == "thinking") {
-      facts.reasoning = facts.reasoning || is_nonempty_string(f.value());
+      count_text(f.value(), facts.reasoning, facts.reasoning_chars);
     } else if (key == "done") {
       facts.done = f.value().get_bool().value();
     } else if (key == "done_reason") {
@@ -162,6 +176,7 @@ void SglangGenerateReader::read_text(std::string_view raw_text, EventFacts& fact
   if (!incremental) {
     if (raw_text.starts_with(previous)) {
       facts.content = raw_text.size() > previous.size();
+      facts.content_chars = json_string_chars(raw_text.substr(previous.size()));
       previous.assign(raw_text);
       return;
     }
@@ -169,6 +184,7 @@ void SglangGenerateReader::read_text(std::string_view raw_text, EventFacts& fact
     previous.clear();
   }
   facts.content = !raw_text.empty();
+  facts.content_chars = json_string_chars(raw_text);
 }
 
 }  // namespace servemeter

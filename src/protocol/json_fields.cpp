@@ -12,6 +12,38 @@ bool is_nonempty_string(JsonValue value) {
   return token.size() >= 2 && token[0] == '"' && token[1] != '"';
 }
 
+std::int64_t json_string_chars(std::string_view body) {
+  // \uD800–\uDBFF: the first half of a surrogate pair, which with its second half is one character.
+  const auto high_surrogate_at = [&](std::size_t i) {
+    if (i + 5 >= body.size() || (body[i + 2] != 'd' && body[i + 2] != 'D')) return false;
+    const char h = body[i + 3];
+    return h == '8' || h == '9' || h == 'a' || h == 'b' || h == 'A' || h == 'B';
+  };
+  std::int64_t chars = 0;
+  for (std::size_t i = 0; i < body.size();) {
+    const auto c = static_cast<unsigned char>(body[i]);
+    if (c == '\\' && i + 1 < body.size()) {
+      if (body[i + 1] != 'u') {
+        i += 2;
+      } else if (high_surrogate_at(i) && i + 7 < body.size() && body[i + 6] == '\\' &&
+                 body[i + 7] == 'u') {
+        i += 12;
+      } else {
+        i += 6;
+      }
+      ++chars;
+      continue;
+    }
+    chars += (c & 0xC0) != 0x80;
+    ++i;
+  }
+  return chars;
+}
+
+std::int64_t json_string_chars(JsonValue value) {
+  return json_string_chars(raw_string_body(value));
+}
+
 std::string_view raw_string_body(JsonValue value) {
   std::string_view token = value.raw_json_token();
   if (token.empty() || token.front() != '"') return {};

@@ -29,6 +29,10 @@ inline simdjson::ondemand::array as_array(JsonValue value) {
 // A string with at least one character. Looks at the raw token only (no unescaping): `""`,
 // `null` and absent all mean "no text".
 bool is_nonempty_string(JsonValue value);
+// Characters (code points) of a JSON string value, read from its raw token without unescaping
+// (an escape is one character, a surrogate pair one); 0 for an empty string or a non-string.
+std::int64_t json_string_chars(JsonValue value);
+std::int64_t json_string_chars(std::string_view raw_body);
 // The raw (still escaped) characters of a string value without its quotes; empty when the value is
 // not a string. Escaping is per character, so prefix tests on raw text match the decoded text.
 std::string_view raw_string_body(JsonValue value);

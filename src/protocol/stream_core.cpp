@@ -43,6 +43,7 @@ void take(std::optional<T>& into, const std::optional<T>& from) {
 }  // namespace
 
 void StreamCore::start(RequestRecord& record) {
+  record.output_chars = 0;  // a stream began: its text is counted from here
   if (record.requested_output_tokens > 0 && record.token_event_ns.capacity() == 0) {
     record.token_event_ns.reserve(static_cast<size_t>(record.requested_output_tokens) + 8);
   }
@@ -66,6 +67,9 @@ void StreamCore::apply(const EventFacts& facts, std::int64_t arrival_ns, Request
     }
     return;
   }
+  if (facts.content_chars + facts.reasoning_chars > 0)
+    record.output_chars = std::max<std::int64_t>(record.output_chars, 0) + facts.content_chars +
+                          facts.reasoning_chars;
   if (facts.content || facts.reasoning) {
     ++token_events_;
     record.token_event_ns.push_back(arrival_ns);
