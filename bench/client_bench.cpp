@@ -35,9 +35,10 @@
 
 #include "core/clock.h"
 #include "core/statistics.h"
+#include "load/dataset_source.h"
 #include "load/run_cell.h"
 #include "protocol/api_adapter.h"
-#include "workload/prompt_synthesis.h"
+#include "workload/synthetic_dataset.h"
 
 namespace {
 
@@ -164,14 +165,13 @@ Measured drive(const Sim& sim, load::LoadSpec spec, int requests, int max_tokens
   in.load = spec;
   in.client.transport = g_transport;
   in.first_id = first_id;
-  const std::string prompt = synthesize_prompt(64, 1);
-  for (int i = 0; i < requests; ++i) {
-    GenerationRequest g;
-    g.model = "meta-llama/Llama-3.1-8B-Instruct";
-    g.prompt = prompt;
-    g.max_tokens = max_tokens;
-    in.requests.push_back({g, 64, max_tokens});
-  }
+  // One prompt for every request: the bench measures the client, not prompt variety.
+  static const SyntheticDataset prompts(64, 1, {}, /*same_prompt=*/true);
+  GenerationRequest shared;
+  shared.model = "meta-llama/Llama-3.1-8B-Instruct";
+  shared.max_tokens = max_tokens;
+  const load::DatasetSource source(prompts, static_cast<std::size_t>(requests), 0, shared);
+  in.source = &source;
   load::NullProgress quiet;
   Measured m;
   const double cpu0 = cpu_seconds();

@@ -9,8 +9,7 @@
 #include "analysis/log_digest.h"
 #include "analysis/results_document.h"
 #include "http/http_get.h"
-#include "load/dataset_source.h"
-#include "load/run_cell.h"
+#include "load/trial_loop.h"
 #include "results/atomic_file.h"
 #include "results/request_log.h"
 #include "telemetry/gpu_json.h"
@@ -130,6 +129,67 @@ struct BenchmarkRun::Impl {
     return doc;
   }
 
+  // Around every trial: the cache flush, GPU samples and /metrics, and the trial_end line.
+  class TrialTelemetry final : public load::TrialHooks {
+   public:
+    TrialTelemetry(Impl& run, const CellPlan& plan, const std::string& key)
+        : run_(run), plan_(plan), key_(key) {}
+
+    void before_trial(int trial) override {
+      measured_ = nlohmann::json::object();
+      if (plan_.flush_cache) measured_["cache_flush"] = run_.flush_cache();
+      if (run_.settings.server_telemetry)
+        before_ = telemetry::scrape_server_metrics(run_.target.framework, run_.target.base_url,
+                                                   run_.telemetry_http());
+      telemetry::GpuWindowOptions window;
+      window.label = key_ + "/" + std::to_string(trial);
+      if (run_.gpu_probe->kind() != "none") window.timeseries = run_.paths.gpu_jsonl;
+      run_.gpu->begin_window(window);
+    }
+
+    void after_trial(int trial, const load::CellResult& result) override {
+      const telemetry::GpuWindowSummary gpu_window = run_.gpu->end_window();
+      telemetry::put_runbook_gpu_fields(measured_, gpu_window);
+      if (!gpu_window.null_reason.empty()) measured_["gpu_null_reason"] = gpu_window.null_reason;
+      measured_["gpu_info"] = telemetry::gpu_info_json(gpu_window);
+      measured_["gpu_window"] = telemetry::gpu_window_json(gpu_window);
+      if (run_.settings.server_telemetry) {
+        const auto after = telemetry::scrape_server_metrics(
+            run_.target.framework, run_.target.base_url, run_.telemetry_http());
+        measured_["server_metrics"] =
+            telemetry::server_metrics_delta_json(telemetry::diff(before_, after));
+      }
+      TrialEnd end;
+      end.cell_key = key_;
+      end.trial = trial;
+      end.planned = result.planned;
+      end.sent = result.sent;
+      end.completed = result.completed;
+      end.failed = result.failed;
+      end.cancelled = result.cancelled;
+      end.stop_reason = std::string(load::to_string(result.stop_reason));
+      end.stop_detail = result.stop_detail;
+      end.window_start_ns = result.window_start_ns;
+      end.window_end_ns = result.window_end_ns;
+      end.target_rate = result.target_rate;
+      end.achieved_rate = result.achieved_rate;
+      end.telemetry = std::move(measured_);
+      run_.log.end_trial(end);
+    }
+
+    std::unique_ptr<load::ProgressSink> progress() override {
+      if (run_.settings.progress) return load::make_stderr_progress();
+      return std::make_unique<load::NullProgress>();
+    }
+
+   private:
+    Impl& run_;
+    const CellPlan& plan_;
+    const std::string& key_;
+    nlohmann::json measured_;
+    telemetry::ServerMetricsSnapshot before_;
+  };
+
   CellOutcome run_cell_plan(const CellPlan& plan, const std::string& key, std::ostream& out) {
     CellOutcome outcome;
     outcome.scenario = plan.scenario;
@@ -148,73 +208,23 @@ struct BenchmarkRun::Impl {
     if (info.items.is_discarded()) info.items = nlohmann::json::array();
     log.begin_cell(info);
 
-    const std::size_t total = static_cast<std::size_t>(plan.warmup + plan.num_requests);
-    for (int trial = 0; trial < plan.trials; ++trial) {
-      if (settings.stop.level != nullptr && *settings.stop.level != 0) {
-        outcome.stop_reason = load::StopReason::interrupted;
-        break;
-      }
-      load::DatasetSource source(*plan.dataset, total, trial, plan.shared);
-      load::CellInput input;
-      input.base_url = target.base_url;
-      input.adapter = target.adapter;
-      input.client = target.client;
-      input.source = &source;
-      input.sink = &log;
-      input.warmup = plan.warmup;
-      input.load = plan.load;
-      input.load.seed = plan.load.seed + static_cast<unsigned>(trial);
-      input.cell = plan.label;
-      input.trial = trial;
-      input.first_id = next_id;
-      input.stop = settings.stop;
-      next_id += total;
-      nlohmann::json measured = nlohmann::json::object();  // the trial's telemetry
-      if (plan.flush_cache) measured["cache_flush"] = flush_cache();
-      telemetry::ServerMetricsSnapshot before;
-      if (settings.server_telemetry)
-        before =
-            telemetry::scrape_server_metrics(target.framework, target.base_url, telemetry_http());
-      telemetry::GpuWindowOptions window;
-      window.label = key + "/" + std::to_string(trial);
-      if (gpu_probe->kind() != "none") window.timeseries = paths.gpu_jsonl;
-      gpu->begin_window(window);
-      const auto progress =
-          settings.progress ? load::make_stderr_progress() : std::make_unique<load::NullProgress>();
-      const load::CellResult result = load::run_cell(input, *progress);
-      const telemetry::GpuWindowSummary gpu_window = gpu->end_window();
-      telemetry::put_runbook_gpu_fields(measured, gpu_window);
-      if (!gpu_window.null_reason.empty()) measured["gpu_null_reason"] = gpu_window.null_reason;
-      measured["gpu_info"] = telemetry::gpu_info_json(gpu_window);
-      measured["gpu_window"] = telemetry::gpu_window_json(gpu_window);
-      if (settings.server_telemetry) {
-        const auto after =
-            telemetry::scrape_server_metrics(target.framework, target.base_url, telemetry_http());
-        measured["server_metrics"] =
-            telemetry::server_metrics_delta_json(telemetry::diff(before, after));
-      }
-      TrialEnd end;
-      end.cell_key = key;
-      end.trial = trial;
-      end.planned = result.planned;
-      end.sent = result.sent;
-      end.completed = result.completed;
-      end.failed = result.failed;
-      end.cancelled = result.cancelled;
-      end.stop_reason = std::string(load::to_string(result.stop_reason));
-      end.stop_detail = result.stop_detail;
-      end.window_start_ns = result.window_start_ns;
-      end.window_end_ns = result.window_end_ns;
-      end.target_rate = result.target_rate;
-      end.achieved_rate = result.achieved_rate;
-      end.telemetry = std::move(measured);
-      log.end_trial(end);
-      if (result.stop_reason != load::StopReason::none) {
-        outcome.stop_reason = result.stop_reason;
-        outcome.stop_detail = result.stop_detail;
-        break;
-      }
-    }
+    TrialTelemetry hooks(*this, plan, key);
+    load::CellTrials trials;
+    trials.dataset = plan.dataset.get();
+    trials.shared = plan.shared;
+    trials.warmup = plan.warmup;
+    trials.num_requests = plan.num_requests;
+    trials.trials = plan.trials;
+    trials.load = plan.load;
+    trials.label = plan.label;
+    trials.target.base_url = target.base_url;
+    trials.target.adapter = target.adapter;
+    trials.target.client = target.client;
+    trials.target.sink = &log;
+    trials.target.stop = settings.stop;
+    const load::TrialsOutcome ran = load::run_trials(trials, hooks, next_id);
+    outcome.stop_reason = ran.stop_reason;
+    outcome.stop_detail = ran.stop_detail;
     CellEnd end;
     end.cell_key = key;
     end.complete = outcome.stop_reason == load::StopReason::none;

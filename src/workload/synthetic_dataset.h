@@ -1,7 +1,8 @@
 #pragma once
-// Distinct synthetic prompts of one target length (the custom cell of `servemeter run
-// --input-tokens N`): each request's prompt differs from the others' from its first words, so no
-// prefix cache helps.
+// Synthetic prompts of one length under the approximate tokenizer, cheap enough to build one per
+// request at any rate (benchmarks of the client, soak runs, tests): by default each request's
+// prompt differs from the others' from its first words, so no prefix cache helps; `same_prompt`
+// gives every request the same one (prefix-cache tests).
 #include <cstdint>
 
 #include "workload/dataset.h"
@@ -10,7 +11,8 @@ namespace servemeter {
 
 class SyntheticDataset final : public Dataset {
  public:
-  SyntheticDataset(std::size_t input_tokens, std::uint64_t seed, std::string system_prompt = {});
+  SyntheticDataset(std::size_t input_tokens, std::uint64_t seed, std::string system_prompt = {},
+                   bool same_prompt = false);
   std::string describe() const override;
   void prompt(std::size_t index, int trial, Prompt& out) const override;
 
@@ -18,6 +20,7 @@ class SyntheticDataset final : public Dataset {
   std::size_t input_tokens_;
   std::uint64_t seed_;
   std::string system_;
+  bool same_prompt_;
 };
 
 }  // namespace servemeter

@@ -4,10 +4,11 @@
 #include <memory>
 #include <string>
 
+#include "load/dataset_source.h"
 #include "load/run_cell.h"
 #include "protocol/api_adapter.h"
 #include "sim/sim_server.h"
-#include "workload/prompt_synthesis.h"
+#include "workload/synthetic_dataset.h"
 
 namespace servemeter::e2e {
 
@@ -41,25 +42,21 @@ struct CellRequest {
 inline load::CellResult run_against(const std::string& base_url, const CellRequest& c,
                                     http::ClientOptions client = {}) {
   const auto adapter = make_adapter(c.api);
+  const SyntheticDataset prompts(static_cast<std::size_t>(c.input_tokens), c.seed, {},
+                                 c.same_prompt);
+  GenerationRequest shared;
+  shared.model = c.model;
+  shared.max_tokens = c.output_tokens;
+  const load::DatasetSource source(prompts, static_cast<std::size_t>(c.warmup + c.num_requests), 0,
+                                   shared);
   load::CellInput input;
   input.base_url = base_url;
   input.adapter = adapter.get();
   input.client = client;
+  input.source = &source;
   input.warmup = c.warmup;
   input.load.mode = load::ClosedLoop{c.concurrency};
   input.cell = "e2e";
-  for (int i = 0; i < c.warmup + c.num_requests; ++i) {
-    GenerationRequest request;
-    request.model = c.model;
-    request.prompt = synthesize_prompt(static_cast<std::size_t>(c.input_tokens),
-                                       c.same_prompt ? c.seed : c.seed * 7919 + i);
-    request.max_tokens = c.output_tokens;
-    load::PreparedRequest prepared;
-    prepared.request = request;
-    prepared.requested_input_tokens = c.input_tokens;
-    prepared.requested_output_tokens = c.output_tokens;
-    input.requests.push_back(prepared);
-  }
   load::NullProgress quiet;
   return load::run_cell(input, quiet);
 }
