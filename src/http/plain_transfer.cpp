@@ -34,7 +34,10 @@ void append_number(std::string& out, std::uint64_t value) {
 
 }  // namespace
 
-ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
+ResponseParser::ResponseParser(Answer& answer, const std::int64_t& arrival_ns,
+                               std::string& content_type)
+    : answer_(answer), arrival_ns_(arrival_ns), content_type_(content_type) {
+  content_type_.clear();
   // A stream is as long as it is (the request timeout bounds it). Not boost::none: Boost 1.74
   // then reports "body limit exceeded" for every body with a length.
   body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -43,27 +46,41 @@ ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
 }
 
 void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
-  transfer_.on_status(code);
+  status_ = code;
 }
 
 void ResponseParser::on_field_impl(bhttp::field name, string_view, string_view value, error_code&) {
-  if (name == bhttp::field::content_type) {
-    transfer_.on_content_type(std::string_view(value.data(), value.size()));
-  }
+  if (name == bhttp::field::content_type) content_type_.assign(value.data(), value.size());
 }
 
 void ResponseParser::on_header_impl(error_code&) {
-  transfer_.on_head_done();
+  answer_.on_head(status_, content_type_);
 }
 
 std::size_t ResponseParser::on_body_impl(string_view body, error_code&) {
-  transfer_.on_body(std::string_view(body.data(), body.size()));
+  answer_.on_body(std::string_view(body.data(), body.size()), arrival_ns_);
   return body.size();
 }
 
 std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  transfer_.on_body(std::string_view(body.data(), body.size()));
+  answer_.on_body(std::string_view(body.data(), body.size()), arrival_ns_);
   return body.size();
+}
+
+ParseProgress parse_read(ResponseParser& parser, const char* data, std::size_t size,
+                         std::size_t& used, boost::beast::error_code& ec) {
+  used = 0;
+  while (used < size) {
+    ec = {};
+    const std::size_t n = parser.put(boost::asio::const_buffer(data + used, size - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) break;
+    if (ec) return ParseProgress::failed;
+    if (parser.is_done()) return ParseProgress::done;
+    if (n == 0) break;
+  }
+  ec = {};
+  return ParseProgress::need_more;
 }
 
 PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
@@ -102,8 +119,6 @@ void PlainTransfer::begin_attempt() {
   answer_.reset(spec_.url, spec_.parser, spec_.adapter, spec_.record);
   parser_.reset();
   carry_.clear();
-  status_ = 0;
-  content_type_.clear();
   bytes_this_attempt_ = false;
   reused_ = fd_ >= 0;
   address_index_ = 0;
@@ -177,7 +192,7 @@ void PlainTransfer::send_request() {
   append_number(head_, spec_.body.size());
   head_ += "\r\n\r\n";
   sent_ = 0;
-  parser_.emplace(*this);
+  parser_.emplace(answer_, arrival_ns_, content_type_);
   state_ = State::sending;
   // DESIGN.md's t0: on a connected socket, immediately before the first byte is written.
   spec_.record->send_ns = monotonic_ns();
@@ -280,26 +295,20 @@ void PlainTransfer::receive() {
 
 bool PlainTransfer::feed(const char* data, std::size_t size) {
   std::size_t used = 0;
-  while (used < size) {
-    boost::beast::error_code ec;
-    const std::size_t n = parser_->put(boost::asio::const_buffer(data + used, size - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) break;
-    if (ec) {
+  boost::beast::error_code ec;
+  switch (parse_read(*parser_, data, size, used, ec)) {
+    case ParseProgress::failed:
       close_connection();
       complete(Ending::transport_error, "malformed HTTP response: " + ec.message());
       return false;
-    }
-    if (parser_->is_done()) {
+    case ParseProgress::done:
       // Reusable only if the server wants it, sent nothing extra, and took our whole request
       // (an early answer, e.g. 413, can come while the body is still going out).
-      if (!parser_->keep_alive() || used < size || state_ == State::sending) {
-        close_connection();
-      }
+      if (!parser_->keep_alive() || used < size || state_ == State::sending) close_connection();
       complete(Ending::complete, "");
       return false;
-    }
-    if (n == 0) break;
+    case ParseProgress::need_more:
+      break;
   }
   carry_.assign(data + used, size - used);
   return true;

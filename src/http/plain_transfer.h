@@ -36,12 +36,15 @@ struct PlainTarget {
   std::string path;                // path and query, at least "/"
 };
 
-class PlainTransfer;
-
-// Beast's parser calls back into the transfer for the status, the Content-Type and the body.
+// Beast's incremental response parser, handing the status, the Content-Type and the body to an
+// Answer. It knows nothing of sockets, so the parsing path can be driven by bytes alone
+// (fuzz/fuzz_http_response.cpp).
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
-  explicit ResponseParser(PlainTransfer& transfer);
+  // `arrival_ns`: the stamp of the read being parsed, read at each body callback.
+  // `content_type`: where the header's Content-Type is kept (cleared here; its capacity stays
+  // with the caller across requests). All three must outlive the parser.
+  ResponseParser(Answer& answer, const std::int64_t& arrival_ns, std::string& content_type);
 
  private:
   using error_code = boost::beast::error_code;
@@ -58,8 +61,19 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code&) override {}
 
-  PlainTransfer& transfer_;
+  Answer& answer_;
+  const std::int64_t& arrival_ns_;
+  std::string& content_type_;
+  int status_ = 0;
 };
+
+// How far one read took the parser.
+enum class ParseProgress { need_more, done, failed };
+// Feeds the `size` bytes at `data` to `parser`. `used` becomes the number of bytes it took; the
+// rest (part of a header or chunk-size line) must come again in front of the next read. On
+// `failed`, `ec` says why.
+ParseProgress parse_read(ResponseParser& parser, const char* data, std::size_t size,
+                         std::size_t& used, boost::beast::error_code& ec);
 
 class PlainTransfer final : private FdHandler {
  public:
@@ -86,7 +100,6 @@ class PlainTransfer final : private FdHandler {
   bool failed_to_start() const noexcept { return state_ == State::start_failed; }
 
  private:
-  friend class ResponseParser;
   enum class State { idle, start_failed, connecting, sending, receiving };
 
   void on_fd_ready(int fd, std::uint32_t epoll_events) override;
@@ -109,11 +122,6 @@ class PlainTransfer final : private FdHandler {
   // thing the transfer does in any call chain.
   void complete(Ending ending, std::string_view detail);
 
-  void on_status(int code) { status_ = code; }
-  void on_content_type(std::string_view type) { content_type_.assign(type); }
-  void on_head_done() { answer_.on_head(status_, content_type_); }
-  void on_body(std::string_view bytes) { answer_.on_body(bytes, arrival_ns_); }
-
   HttpClient& owner_;
   EventLoop& loop_;
   const ClientOptions& options_;
@@ -128,8 +136,7 @@ class PlainTransfer final : private FdHandler {
   bool retried_ = false;       // the stale-connection retry was spent
   bool starting_ = false;      // inside start(): completion must wait for run_pending()
   bool bytes_this_attempt_ = false;
-  int status_ = 0;
-  std::string content_type_;
+  std::string content_type_;   // the answer's, filled by the parser (capacity kept)
   std::string pending_error_;  // State::start_failed: why
   Ending pending_ending_ = Ending::connect_failed;
   std::string head_;             // request line + headers, rebuilt per request (capacity kept)
