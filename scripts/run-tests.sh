@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: the normal build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. The llama-server integration tests need
-# llama.cpp built from the npm registry's node-llama-cpp package (cached after the first run);
-# when that is impossible they are reported as skipped with the reason, except under CI, where
-# they must run.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then a short run of every libFuzzer target
+# (scripts/run-fuzz.sh, $SERVEMETER_FUZZ_SECONDS per target, default 45). The llama-server
+# integration tests need llama.cpp built from the npm registry's node-llama-cpp package (cached
+# after the first run); when that is impossible they are reported as skipped with the reason,
+# except under CI, where they must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -24,3 +25,6 @@ for preset in release asan; do
   scripts/build.sh "$preset"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "=== fuzz: ${SERVEMETER_FUZZ_SECONDS:-45} s per target ==="
+scripts/run-fuzz.sh "${SERVEMETER_FUZZ_SECONDS:-45}"
