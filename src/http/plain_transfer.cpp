@@ -33,7 +33,7 @@ void append_number(std::string& out, std::uint64_t value) {
 
 }  // namespace
 
-ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
+ResponseParser::ResponseParser(ResponseEvents& events) : events_(events) {
   // A stream is as long as it is (the request timeout bounds it). Not boost::none: Boost 1.74
   // then reports "body limit exceeded" for every body with a length.
   body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -42,20 +42,20 @@ ResponseParser::ResponseParser(PlainTransfer& transfer) : transfer_(transfer) {
 }
 
 void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
-  transfer_.on_status(code);
+  events_.on_status(code);
 }
 
 void ResponseParser::on_field_impl(bhttp::field name, string_view, string_view value, error_code&) {
   const std::string_view text(value.data(), value.size());
   switch (name) {
     case bhttp::field::content_type:
-      transfer_.on_content_type(text);
+      events_.on_content_type(text);
       break;
     case bhttp::field::content_encoding:
-      transfer_.on_content_encoding(text);
+      events_.on_content_encoding(text);
       break;
     case bhttp::field::retry_after:
-      transfer_.on_retry_after(text);
+      events_.on_retry_after(text);
       break;
     default:
       break;  // Connection: close is Beast's keep_alive()
@@ -63,19 +63,35 @@ void ResponseParser::on_field_impl(bhttp::field name, string_view, string_view v
 }
 
 void ResponseParser::on_header_impl(error_code&) {
-  transfer_.on_head_done();
+  events_.on_head_done();
 }
 
 std::size_t ResponseParser::on_body_impl(string_view body, error_code& ec) {
-  if (!transfer_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
+  if (!events_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
     ec = bhttp::error::body_limit;  // stops the parser; the transfer knows it was us
   return body.size();
 }
 
 std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
-  if (!transfer_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
+  if (!events_.on_body(std::string_view(body.data(), body.size()))) [[unlikely]]
     ec = bhttp::error::body_limit;
   return body.size();
+}
+
+ParseProgress parse_read(ResponseParser& parser, const char* data, std::size_t size,
+                         std::size_t& used, boost::beast::error_code& ec) {
+  used = 0;
+  while (used < size) {
+    ec = {};
+    const std::size_t n = parser.put(boost::asio::const_buffer(data + used, size - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) break;
+    if (ec) return ParseProgress::failed;
+    if (parser.is_done()) return ParseProgress::done;
+    if (n == 0) break;
+  }
+  ec = {};
+  return ParseProgress::need_more;
 }
 
 PlainTransfer::PlainTransfer(HttpClient& owner, EventLoop& loop, const ClientOptions& options,
@@ -253,7 +269,7 @@ void PlainTransfer::send_request() {
   append_number(head_, spec_.body.size());
   head_ += "\r\n\r\n";
   sent_ = 0;
-  parser_.emplace(*this);
+  parser_.emplace(static_cast<ResponseEvents&>(*this));
   state_ = State::sending;
   // DESIGN.md's t0: on a connected socket, immediately before the first byte is written.
   spec_.record->send_ns = monotonic_ns();
@@ -360,12 +376,9 @@ void PlainTransfer::receive() {
 
 bool PlainTransfer::feed(const char* data, std::size_t size) {
   std::size_t used = 0;
-  while (used < size) {
-    boost::beast::error_code ec;
-    const std::size_t n = parser_->put(boost::asio::const_buffer(data + used, size - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) break;
-    if (ec) {
+  boost::beast::error_code ec;
+  switch (parse_read(*parser_, data, size, used, ec)) {
+    case ParseProgress::failed:
       close_connection();
       if (abandoned_) {
         complete(Ending::abandoned, "stopped reading");
@@ -375,17 +388,14 @@ bool PlainTransfer::feed(const char* data, std::size_t size) {
         complete(Ending::transport_error, "malformed HTTP response: " + ec.message());
       }
       return false;
-    }
-    if (parser_->is_done()) {
+    case ParseProgress::done:
       // Reusable only if the server wants it, sent nothing extra, and took our whole request
       // (an early answer, e.g. 413, can come while the body is still going out).
-      if (!parser_->keep_alive() || used < size || state_ == State::sending) {
-        close_connection();
-      }
+      if (!parser_->keep_alive() || used < size || state_ == State::sending) close_connection();
       complete(Ending::complete, "");
       return false;
-    }
-    if (n == 0) break;
+    case ParseProgress::need_more:
+      break;
   }
   carry_.assign(data + used, size - used);
   return true;

@@ -38,12 +38,27 @@ struct PlainTarget {
   KeepAliveHabit habit = KeepAliveHabit::unknown;  // keep_alive.h
 };
 
-class PlainTransfer;
+// What the response parser reads, handed on as it reads it. The plain transport implements it;
+// so does the fuzz target that drives the parsing path with bytes alone
+// (fuzz/fuzz_http_response.cpp).
+class ResponseEvents {
+ public:
+  virtual void on_status(int code) = 0;
+  virtual void on_content_type(std::string_view type) = 0;
+  virtual void on_content_encoding(std::string_view encoding) = 0;
+  virtual void on_retry_after(std::string_view value) = 0;
+  virtual void on_head_done() = 0;
+  // Body bytes (de-chunked); false: the answer needs no more, stop reading.
+  virtual bool on_body(std::string_view bytes) = 0;
 
-// Beast's parser calls back into the transfer for the status, the Content-Type and the body.
+ protected:
+  ~ResponseEvents() = default;
+};
+
+// Beast's incremental response parser, calling back into ResponseEvents.
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
-  explicit ResponseParser(PlainTransfer& transfer);
+  explicit ResponseParser(ResponseEvents& events);
 
  private:
   using error_code = boost::beast::error_code;
@@ -60,10 +75,18 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code&) override {}
 
-  PlainTransfer& transfer_;
+  ResponseEvents& events_;
 };
 
-class PlainTransfer final : private FdHandler, private TimerHandler {
+// How far one read took the parser.
+enum class ParseProgress { need_more, done, failed };
+// Feeds the `size` bytes at `data` to `parser`; `used` becomes the bytes it took (the rest, part
+// of a header or chunk-size line, must come again in front of the next read). On `failed`, `ec`
+// says why.
+ParseProgress parse_read(ResponseParser& parser, const char* data, std::size_t size,
+                         std::size_t& used, boost::beast::error_code& ec);
+
+class PlainTransfer final : private FdHandler, private TimerHandler, private ResponseEvents {
  public:
   // `read_buffer` is shared by every transfer on `loop` (one thread): reads land in the same
   // few cache-warm KiB whatever the number of connections, as in wrk. Only the unparsed tail
@@ -90,7 +113,6 @@ class PlainTransfer final : private FdHandler, private TimerHandler {
   bool failed_to_start() const noexcept { return state_ == State::start_failed; }
 
  private:
-  friend class ResponseParser;
   enum class State { idle, start_failed, settling, connecting, sending, receiving };
 
   void on_fd_ready(int fd, std::uint32_t epoll_events) override;
@@ -126,12 +148,14 @@ class PlainTransfer final : private FdHandler, private TimerHandler {
   // thing the transfer does in any call chain.
   void complete(Ending ending, std::string_view detail);
 
-  void on_status(int code) { status_ = code; }
-  void on_content_type(std::string_view type) { content_type_.assign(type); }
-  void on_content_encoding(std::string_view encoding) { content_encoding_.assign(encoding); }
-  void on_retry_after(std::string_view value) { answer_.on_retry_after(value); }
-  void on_head_done() { answer_.on_head(status_, content_type_, content_encoding_); }
-  bool on_body(std::string_view bytes) {
+  void on_status(int code) override { status_ = code; }
+  void on_content_type(std::string_view type) override { content_type_.assign(type); }
+  void on_content_encoding(std::string_view encoding) override {
+    content_encoding_.assign(encoding);
+  }
+  void on_retry_after(std::string_view value) override { answer_.on_retry_after(value); }
+  void on_head_done() override { answer_.on_head(status_, content_type_, content_encoding_); }
+  bool on_body(std::string_view bytes) override {
     if (answer_.on_body(bytes, arrival_ns_)) [[likely]]
       return true;
     abandoned_ = true;

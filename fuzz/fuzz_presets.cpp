@@ -1,0 +1,77 @@
+// The presets loader on a hostile user presets file: load_presets may reject it only with
+// PresetError (a message naming the file and the bad key); any other exception that escapes, and
+// any sanitizer report, is a finding. The input is loaded alone and merged over itself, and the
+// presets it yields are used the way `servemeter run` uses them.
+//
+// load_presets reads files: the input is written to an in-memory file (memfd) and loaded through
+// its /proc/self/fd path, so no disk is touched; merge_presets_text takes it as text too.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+
+#include "fuzz_reads.h"
+#include "orchestrate/presets.h"
+
+namespace servemeter::fuzz {
+namespace {
+
+// The in-memory presets file, rewritten for each input.
+class MemoryFile {
+ public:
+  MemoryFile() : fd_(memfd_create("fuzz-presets.yaml", MFD_CLOEXEC)) {
+    check(fd_ >= 0, "memfd_create failed");
+  }
+  ~MemoryFile() { ::close(fd_); }
+  MemoryFile(const MemoryFile&) = delete;
+  MemoryFile& operator=(const MemoryFile&) = delete;
+
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  void write(const std::uint8_t* data, std::size_t size) {
+    check(::ftruncate(fd_, 0) == 0, "ftruncate failed");
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
+      check(n > 0, "pwrite failed");
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+void use(const Presets& presets) {
+  presets.framework_names();
+  for (const auto& [name, preset] : presets.frameworks) {
+    check(presets.framework(name) == &preset,
+          "Presets::framework does not find a loaded framework");
+    presets.start_command(preset, presets.resolve_model("llama3.1-8b", name));
+  }
+  for (const auto& [model, per_framework] : presets.models) {
+    for (const auto& [framework, id] : per_framework) {
+      check(presets.resolve_model(model, framework) == id, "resolve_model ignores a mapping");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace servemeter::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace servemeter;
+  static fuzz::MemoryFile file;
+  file.write(data, size);
+  const std::string path = file.path();
+  try {
+    fuzz::use(load_presets(path));
+    fuzz::use(load_presets(path, {path}));
+    Presets direct;
+    merge_presets_text(direct, {reinterpret_cast<const char*>(data), size}, "fuzz");
+    fuzz::use(direct);
+  } catch (const PresetError&) {
+    // Rejected with the documented error.
+  }
+  return 0;
+}
