@@ -1,10 +1,12 @@
 #include "results/request_log_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <simdjson.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -110,7 +112,11 @@ LogReadStats read_request_log(const std::filesystem::path& path, LogVisitor& vis
   File file(path);
   Dispatcher dispatch(visitor, stats);
   // [begin, end) holds unread bytes; lines are parsed in place, padding lives past `end`.
-  std::vector<char> buffer(kBlock + simdjson::SIMDJSON_PADDING);
+  // A small file gets a small buffer (a digest reads logs of a few lines often).
+  struct stat st {};
+  const std::size_t size_hint =
+      ::fstat(file.fd(), &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : kBlock;
+  std::vector<char> buffer(std::min(kBlock, size_hint + 1) + simdjson::SIMDJSON_PADDING);
   std::size_t begin = 0, end = 0;
   std::uint64_t line_number = 0;
   bool eof = false;
@@ -121,7 +127,7 @@ LogReadStats read_request_log(const std::filesystem::path& path, LogVisitor& vis
         end -= begin;
         begin = 0;
       }
-      if (buffer.size() - end < kBlock / 2 + simdjson::SIMDJSON_PADDING) {
+      if (buffer.size() - end < std::min(kBlock / 2, buffer.size() / 2) + simdjson::SIMDJSON_PADDING) {
         if (buffer.size() >= kMaxLine)
           throw ReadError("cannot read " + path.string() + ": line " +
                           std::to_string(line_number + 1) + " is longer than 64 MiB");
