@@ -91,6 +91,8 @@ void validate(const SimOptions& o) {
   rate(o.malformed_rate, "--malformed-rate");
   if (o.max_running && *o.max_running < 1) bad("--max-running must be >= 1");
   if (o.context_length && *o.context_length < 16) bad("--context-length must be >= 16");
+  if (o.retry_after_s < 0)
+    bad("--retry-after must be >= 0, got " + std::to_string(o.retry_after_s));
   if (o.stall_ms < 0 || o.loading_s < 0) bad("--stall-ms and --loading-s must be >= 0");
   boost::system::error_code ec;
   const std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
