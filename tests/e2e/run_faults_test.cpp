@@ -265,11 +265,11 @@ TEST(RunFaults, TheGoneRuleCountsTenFailuresInARowAtConcurrencyOne) {
 
 TEST(RunFaults, TheGoneRuleWaitsForAtLeastTheConcurrency) {
   // Open loop at 10 requests/s, up to 40 in flight: the rule needs 40 failures in a row. A
-  // 1.5 s outage makes about 15 (more than ten) and the run goes on.
+  // 2 s outage makes about 20 (more than ten) and the run goes on.
   const auto out = run_through_outage(fixed_timing(50, 20),
                                       {"--num-requests", "100", "--request-rate", "10",
                                        "--burstiness", "50", "--max-concurrency", "40"},
-                                      1.0, 1.5);
+                                      1.0, 2.0);
   EXPECT_EQ(out.process.exit_code, exit_code::kOk) << out.process.err;
   EXPECT_EQ(out.entry()["complete"], true);
   EXPECT_GT(kind(out, "connect"), 10) << out.entry()["errors_total"];
