@@ -295,7 +295,11 @@ int main(int argc, char** argv) {
   BenchmarkOutcome outcome;
   double measure_s = 0;
   try {
-    BenchmarkRun benchmark({sim.base_url, adapter.get(), {}}, run, paths, settings);
+    BenchmarkTarget target;
+    target.base_url = sim.base_url;
+    target.adapter = adapter.get();
+    target.framework = "vllm";
+    BenchmarkRun benchmark(target, run, paths, settings);
     outcome = benchmark.run({plan}, std::cout);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "soak: %s\n", e.what());
