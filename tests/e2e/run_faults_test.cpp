@@ -2,9 +2,6 @@
 // simulator that dies mid-cell (and one that comes back): every request sent is accounted for in
 // the raw log and in the results, the results say how many failed and why, and the exit code says
 // how the run ended.
-//
-// Tests marked `needs harden` assert the final error kinds (rate_limited, server_error); until
-// the `harden` branch is merged main records those answers as `http_status`, and they fail.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -104,7 +101,7 @@ TEST(RunFaults, StatusBurstsAreCountedAndTheRunGoesOn) {
   }
 }
 
-// needs harden: 429 → rate_limited, 5xx → server_error (main: http_status), and Retry-After kept.
+// 429 → rate_limited, 5xx → server_error, never the catch-all http_status; Retry-After kept.
 TEST(RunFaults, StatusBurstsHaveTheirOwnErrorKinds) {
   for (const auto& [status, name] : std::vector<std::pair<int, std::string>>{
            {429, "rate_limited"}, {500, "server_error"}, {503, "server_error"}}) {

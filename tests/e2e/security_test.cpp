@@ -148,8 +148,8 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
   return args;
 }
 
-// needs harden: the key in the server's error bodies and stream error events reaches the
-// request records' error messages until the HTTP layer scrubs it.
+// The server echoes the key in error bodies, a stream's error event, an HTML page and a
+// stream's content: the HTTP layer scrubs it from every message it keeps.
 TEST(Security, AnApiKeyFlagTheServerEchoesAppearsInNoOutput) {
   EchoingServer server;
   const TempDir dir;
@@ -169,7 +169,7 @@ TEST(Security, AnApiKeyFlagTheServerEchoesAppearsInNoOutput) {
   EXPECT_EQ(doc["request_options"]["api_key"], "sent (redacted)");
 }
 
-// needs harden: as above, with the key from the environment.
+// As above, with the key from the environment.
 TEST(Security, AnApiKeyFromTheEnvironmentAppearsInNoOutput) {
   EchoingServer server;
   const TempDir dir;
