@@ -47,6 +47,17 @@ std::vector<std::string> cell_warnings(const nlohmann::json& entry) {
   return out;
 }
 
+// A trial's progress, handed to a sink the caller owns (a benchmark watching a long run).
+class ForwardedProgress final : public load::ProgressSink {
+ public:
+  explicit ForwardedProgress(load::ProgressSink& to) : to_(to) {}
+  void update(const load::ProgressSnapshot& s) override { to_.update(s); }
+  void finish(const load::ProgressSnapshot& s) override { to_.finish(s); }
+
+ private:
+  load::ProgressSink& to_;
+};
+
 }  // namespace
 
 struct BenchmarkRun::Impl {
@@ -178,6 +189,8 @@ struct BenchmarkRun::Impl {
     }
 
     std::unique_ptr<load::ProgressSink> progress() override {
+      if (run_.settings.progress_sink != nullptr)
+        return std::make_unique<ForwardedProgress>(*run_.settings.progress_sink);
       if (run_.settings.progress) return load::make_stderr_progress();
       return std::make_unique<load::NullProgress>();
     }

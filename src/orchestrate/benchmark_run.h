@@ -10,6 +10,7 @@
 
 #include "http/client_options.h"
 #include "load/load_spec.h"
+#include "load/progress.h"
 #include "orchestrate/cell_plan.h"
 #include "results/log_lines.h"
 #include "results/result_paths.h"
@@ -26,6 +27,8 @@ struct BenchmarkTarget {
 
 struct BenchmarkSettings {
   bool progress = true;
+  // Where progress goes instead of stderr (benchmarks watching a long run); outlives run().
+  load::ProgressSink* progress_sink = nullptr;
   load::StopSignal stop;
   bool resume = false;  // skip cells whose identical measurement is already complete in the log
   bool gpu_telemetry = true;     // sample the GPUs during every trial (NVML, else nvidia-smi)

@@ -203,6 +203,7 @@ std::string Connection::head(int status, std::string_view content_type, std::siz
 void Connection::reply(Reply r) {
   if (r.close) keep_alive_ = false;
   inflight_ = head(r.status, r.content_type, r.body.size(), false, !keep_alive_);
+  inflight_.insert(inflight_.size() - 2, r.extra_headers);  // before the head's blank line
   if (!is_head_) inflight_ += r.body;
   truth_.status = r.status;
   writing_ = true;

@@ -30,7 +30,8 @@ struct Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  bool close = false;  // send Connection: close and close after writing
+  bool close = false;         // send Connection: close and close after writing
+  std::string extra_headers;  // whole "Name: value\r\n" lines added to the head
 };
 
 // Everything a streamed generation needs, decided once when the request is accepted.

@@ -94,7 +94,10 @@ void generate(ServerState& state, Connection& conn, Api api, const std::string& 
     const std::string msg = s == 429   ? "Too many requests: the server is busy"
                             : s == 503 ? "Service unavailable: the server is overloaded"
                                        : "Internal server error (injected fault)";
-    log_reply(state, conn, error_reply(state, api, s, msg), "status", n_prompt);
+    Reply reply = error_reply(state, api, s, msg);
+    if (state.options.retry_after_s > 0)
+      reply.extra_headers = "Retry-After: " + std::to_string(state.options.retry_after_s) + "\r\n";
+    log_reply(state, conn, std::move(reply), "status", n_prompt);
     return;
   }
   StreamSetup setup;

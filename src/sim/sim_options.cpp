@@ -37,6 +37,9 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
                  "Answer a fraction of requests with 429|500|503");
   app.add_option("--fault-rate", o.fault_rate, "Fraction of requests given --fault-status")
       ->capture_default_str();
+  app.add_option("--retry-after", o.retry_after_s,
+                 "Send Retry-After: N (seconds) with the --fault-status answers (0: none)")
+      ->capture_default_str();
   app.add_option("--stall-ms", o.stall_ms, "Pause every stream this long ...");
   app.add_option("--stall-after", o.stall_after, "... after this many tokens")
       ->capture_default_str();

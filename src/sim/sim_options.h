@@ -31,6 +31,7 @@ struct SimOptions {
   // Faults.
   int fault_status = 0;         // 429, 500 or 503; 0: none
   double fault_rate = 0.0;      // fraction of generation requests answered with fault_status
+  int retry_after_s = 0;        // Retry-After on those answers (a proxy's, an API's); 0: none
   double stall_ms = 0.0;        // pause the stream this long ...
   int stall_after = 1;          // ... once this many tokens were sent
   int disconnect_after = -1;    // close the connection after this many tokens; -1: never

@@ -1,5 +1,7 @@
 #include "sim/sim_server.h"
 
+#include <fcntl.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +18,19 @@ namespace servemeter::sim {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// Asio opens and accepts without SOCK_CLOEXEC. An in-process simulator (`run --simulate`, tests)
+// shares its process with code that starts programs (telemetry tools, servers, a test's
+// `servemeter run`): an inherited listening socket would outlive the simulator and take its
+// connections into a backlog nobody serves.
+void close_on_exec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
 // Destruction order matters: `state` (engine, sinks holding connections) must go before `ioc`.
 struct SimServer::Impl {
   asio::io_context ioc{1};
@@ -29,7 +44,10 @@ struct SimServer::Impl {
   void accept() {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) std::make_shared<Connection>(std::move(socket), *state)->start();
+      if (!ec) {
+        close_on_exec(socket.native_handle());
+        std::make_shared<Connection>(std::move(socket), *state)->start();
+      }
       accept();  // also after transient errors (EMFILE ...): keep serving
     });
   }
@@ -73,6 +91,8 @@ void validate(const SimOptions& o) {
   rate(o.malformed_rate, "--malformed-rate");
   if (o.max_running && *o.max_running < 1) bad("--max-running must be >= 1");
   if (o.context_length && *o.context_length < 16) bad("--context-length must be >= 16");
+  if (o.retry_after_s < 0)
+    bad("--retry-after must be >= 0, got " + std::to_string(o.retry_after_s));
   if (o.stall_ms < 0 || o.loading_s < 0) bad("--stall-ms and --loading-s must be >= 0");
   boost::system::error_code ec;
   const std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
@@ -126,6 +146,7 @@ std::unique_ptr<SimServer> SimServer::start(const SimOptions& options) {
   const tcp::endpoint ep(asio::ip::make_address(host), options.port);
   boost::system::error_code ec;
   impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) close_on_exec(impl->acceptor.native_handle());
   if (!ec) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(ep, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);

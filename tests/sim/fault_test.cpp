@@ -70,6 +70,30 @@ TEST(SimFaults, StatusFaultRateOneAnswersEveryRequest) {
   }
 }
 
+TEST(SimFaults, RetryAfterIsSentWithTheStatusFaultsOnlyWhenAskedFor) {
+  SimOptions o = fixed("vllm");
+  o.fault_status = 429;
+  o.fault_rate = 1.0;
+  {
+    auto server = SimServer::start(o);
+    const Response r = request(server->port(), "POST", "/v1/chat/completions", kChat);
+    EXPECT_EQ(r.status, 429);
+    EXPECT_FALSE(r.headers.contains("retry-after"));  // vLLM sends none
+  }
+  o.retry_after_s = 7;
+  auto server = SimServer::start(o);
+  const Response r = request(server->port(), "POST", "/v1/chat/completions", kChat);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers.at("retry-after"), "7");
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], 429);  // the body is untouched
+  // Other answers carry none.
+  o.fault_rate = 0;
+  auto healthy = SimServer::start(o);
+  const Response ok = request(healthy->port(), "POST", "/v1/chat/completions", kChat);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_FALSE(ok.headers.contains("retry-after"));
+}
+
 TEST(SimFaults, StallPausesTheStreamAfterKTokens) {
   SimOptions o = fixed("vllm");
   o.stall_ms = 300;
