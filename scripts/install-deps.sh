@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libcurl4-openssl-dev libboost-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  clang-format python3-numpy libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  clang-format python3-numpy libcairo2-dev libpango1.0-dev fonts-noto-cjk chromium
 )
 # npm fetches llama.cpp's source for the integration tests; this machine kind may ship Node.js
 # from another repository, whose nodejs package already carries npm and conflicts with Debian's.
