@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "cli/analyze_command.h"
 #include "cli/command_line.h"
 #include "cli/exit_codes.h"
 #include "cli/run_command.h"
@@ -27,6 +28,11 @@ int dispatch(int argc, char** argv) {
   CLI::App* sim = app.add_subcommand("sim", "serve a simulated vLLM/SGLang/Ollama/llama.cpp API");
   sim::add_sim_options(*sim, sim_options);
 
+  AnalyzeOptions analyze_options;
+  CLI::App* analyze =
+      app.add_subcommand("analyze", "compare the frameworks' results and write the summary");
+  add_analyze_options(*analyze, analyze_options);
+
   if (argc < 2) {  // a bare `servemeter`: show what it can do
     std::cerr << app.help();
     return exit_code::kUsage;
@@ -39,6 +45,7 @@ int dispatch(int argc, char** argv) {
   }
   if (run->parsed())
     return run_command(run_options, redacted_command_line(argc, argv), run->count("--trials") > 0);
+  if (analyze->parsed()) return analyze_command(analyze_options);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;
