@@ -22,7 +22,14 @@ std::size_t colour_of(const Comparison& c, std::size_t framework) {
 
 std::string subtitle(const Comparison& c, const std::string& detail) {
   std::string s;
-  if (c.any_simulated) s += "SIMULATED servers (servemeter sim) · ";
+  if (c.any_simulated && c.simulated_frameworks.size() == c.frameworks.size()) {
+    s += "SIMULATED servers (servemeter sim) · ";
+  } else if (c.any_simulated) {
+    std::string names;
+    for (std::size_t f = 0; f < c.frameworks.size(); ++f)
+      if (c.frameworks[f].simulated) names += (names.empty() ? "" : ", ") + c.display_name(f);
+    s += "SIMULATED: " + names + " · ";
+  }
   s += c.model_preset;
   if (!detail.empty()) s += " · " + detail;
   return s;
