@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libboost-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   clang-format python3-numpy libcairo2-dev libpango1.0-dev fonts-noto-cjk clang
-  libclang-rt-14-dev
+  libclang-rt-14-dev chromium
 )
 # npm fetches llama.cpp's source for the integration tests; this machine kind may ship Node.js
 # from another repository, whose nodejs package already carries npm and conflicts with Debian's.

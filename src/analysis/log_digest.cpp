@@ -65,7 +65,6 @@ class Digester final : public LogVisitor {
     auto& acc = s.live[r.trial];
     if (!acc) acc = accumulator(s.digest.info);
     acc->add(r);
-    s.pooled->add(r);
     if (r.warmup) return;
     if (s.digest.rows.size() >= options_.max_rows_per_cell) {
       s.digest.rows_truncated = true;
@@ -98,6 +97,7 @@ class Digester final : public LogVisitor {
     }
     Segment& s = *current_;
     if (const auto it = s.live.find(end.trial); it != s.live.end()) {
+      s.pooled->absorb(*it->second);
       s.finished[end.trial] = it->second->finish();
       s.live.erase(it);
     } else {
@@ -167,7 +167,10 @@ class Digester final : public LogVisitor {
   void close_segment() {
     if (!current_) return;
     Segment& s = *current_;
-    for (auto& [trial, acc] : s.live) s.finished[trial] = acc->finish();
+    for (auto& [trial, acc] : s.live) {
+      s.pooled->absorb(*acc);
+      s.finished[trial] = acc->finish();
+    }
     s.live.clear();
     for (auto& [trial, figures] : s.finished) {
       TrialDigest t;

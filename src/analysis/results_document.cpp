@@ -231,6 +231,10 @@ json results_document(const FrameworkLog& log) {
   return doc;
 }
 
+std::string results_document_text(const json& document) {
+  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 std::string summary_line(const json& e) {
   const auto concurrency = e.contains("concurrency") ? e["concurrency"].dump() : std::string("?");
   const std::string label = e.value("cell", std::string());

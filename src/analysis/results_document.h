@@ -17,6 +17,10 @@ inline constexpr int kResultsSchemaVersion = 2;
 
 nlohmann::json results_document(const FrameworkLog& log);
 
+// The results file's text: two-space indentation, invalid UTF-8 replaced, a final newline. `run`
+// and `analyze` both write exactly this, so the same log gives the same bytes.
+std::string results_document_text(const nlohmann::json& document);
+
 // One entry of results[] for a cell.
 nlohmann::json cell_entry(const CellDigest& cell, const std::string& framework);
 

@@ -85,6 +85,46 @@ void TrialAccumulator::add(const RequestRecord& r) {
   }
 }
 
+void TrialAccumulator::absorb(const TrialAccumulator& o) {
+  f_.measured += o.f_.measured;
+  f_.succeeded += o.f_.succeeded;
+  f_.cancelled += o.f_.cancelled;
+  for (const auto& [kind, n] : o.f_.errors_by_kind) f_.errors_by_kind[kind] += n;
+  for (const auto& [status, n] : o.f_.http_statuses) f_.http_statuses[status] += n;
+  if (o.f_.max_retry_after_s)
+    f_.max_retry_after_s = std::max(f_.max_retry_after_s.value_or(0.0), *o.f_.max_retry_after_s);
+  f_.retries += o.f_.retries;
+  f_.invalid_utf8 += o.f_.invalid_utf8;
+  f_.output_tokens += o.f_.output_tokens;
+  f_.input_tokens += o.f_.input_tokens;
+  f_.output_chars += o.f_.output_chars;
+  f_.output_tokens_from_chunks = f_.output_tokens_from_chunks || o.f_.output_tokens_from_chunks;
+  f_.input_tokens_unknown = f_.input_tokens_unknown || o.f_.input_tokens_unknown;
+  f_.output_chars_unknown = f_.output_chars_unknown || o.f_.output_chars_unknown;
+  f_.stopped_early += o.f_.stopped_early;
+  f_.input_below_target += o.f_.input_below_target;
+  for (auto [mine, theirs] : {std::pair{&ttft_, &o.ttft_},
+                              {&ttfc_, &o.ttfc_},
+                              {&tpot_, &o.tpot_},
+                              {&itl_, &o.itl_},
+                              {&e2el_, &o.e2el_},
+                              {&service_ttft_, &o.service_ttft_},
+                              {&service_e2el_, &o.service_e2el_},
+                              {&send_lag_, &o.send_lag_}})
+    mine->merge(*theirs);
+  if (o.first_send_ != 0)
+    first_send_ = first_send_ == 0 ? o.first_send_ : std::min(first_send_, o.first_send_);
+  last_send_ = std::max(last_send_, o.last_send_);
+  last_end_ = std::max(last_end_, o.last_end_);
+  sends_ += o.sends_;
+  cached_ += o.cached_;
+  input_with_cache_report_ += o.input_with_cache_report_;
+  good_ += o.good_;
+  output_tokens_sum_ += o.output_tokens_sum_;
+  target_sum_ += o.target_sum_;
+  target_count_ += o.target_count_;
+}
+
 TrialFigures TrialAccumulator::finish() const {
   TrialFigures f = f_;
   f.ttft_ms = ttft_.summarize();

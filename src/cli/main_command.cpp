@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "cli/analyze_command.h"
 #include "cli/command_line.h"
 #include "cli/exit_codes.h"
 #include "cli/run_command.h"
@@ -31,6 +32,11 @@ int dispatch(int argc, char** argv) {
   CLI::App* sim = app.add_subcommand("sim", "serve a simulated vLLM/SGLang/Ollama/llama.cpp API");
   sim::add_sim_options(*sim, sim_options);
 
+  AnalyzeOptions analyze_options;
+  CLI::App* analyze =
+      app.add_subcommand("analyze", "compare the frameworks' results and write the summary");
+  add_analyze_options(*analyze, analyze_options);
+
   if (argc < 2) {  // a bare `servemeter`: show what it can do
     std::cerr << app.help();
     return exit_code::kUsage;
@@ -49,6 +55,7 @@ int dispatch(int argc, char** argv) {
     return run_command(run_options, redacted_command_line(argc, argv), given);
   }
   if (scenarios->parsed()) return scenarios_command(std::cout);
+  if (analyze->parsed()) return analyze_command(analyze_options);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;

@@ -1,8 +1,10 @@
 #include "core/statistics.h"
 
 #include <algorithm>
+#include <bit>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 namespace servemeter {
@@ -15,23 +17,165 @@ double percentile_sorted(std::span<const double> sorted, double q) {
   return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction;
 }
 
-std::optional<Distribution> summarize(std::vector<double> values) {
+namespace {
+
+// Doubles as unsigned integers that sort the same way (NaN excluded): the sign bit set for
+// positives, every bit flipped for negatives.
+std::uint64_t order_key(double v) {
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+
+constexpr int kRadixBits = 12;            // 4,096 buckets: the counts stay in the L1 cache
+constexpr std::size_t kSortBelow = 2048;  // small inputs are simply sorted
+
+}  // namespace
+
+namespace {
+
+// Selection by the high bits of the order key: a count per key range between the smallest and
+// the largest value, then, for the ranks asked, the values of their ranges only.
+class RadixSelect {
+ public:
+  RadixSelect(double smallest, double largest)
+      : low_(order_key(smallest)),
+        shift_(shift_for(order_key(largest) - low_)),
+        counts_(static_cast<std::size_t>((order_key(largest) - low_) >> shift_) + 1, 0) {}
+
+  void count(double v) { ++counts_[bucket(v)]; }
+
+  // `ranks` ascending; every value must have been counted.
+  std::vector<double> select(std::span<const double> values, std::span<const std::size_t> ranks) {
+    std::vector<std::size_t> bucket_of(ranks.size()), rank_in(ranks.size());
+    std::size_t b = 0, before = 0;
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+      while (before + counts_[b] <= ranks[i]) before += counts_[b++];
+      bucket_of[i] = b;
+      rank_in[i] = ranks[i] - before;
+    }
+    std::vector<int> slot(counts_.size(), -1);
+    std::vector<std::vector<double>> held;
+    for (const std::size_t k : bucket_of)
+      if (slot[k] < 0) {
+        slot[k] = static_cast<int>(held.size());
+        held.emplace_back().reserve(counts_[k]);
+      }
+    for (const double v : values)
+      if (const int s = slot[bucket(v)]; s >= 0) held[static_cast<std::size_t>(s)].push_back(v);
+    std::vector<double> out(ranks.size());
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+      auto& in = held[static_cast<std::size_t>(slot[bucket_of[i]])];
+      const auto at = in.begin() + static_cast<std::ptrdiff_t>(rank_in[i]);
+      std::nth_element(in.begin(), at, in.end());
+      out[i] = *at;
+    }
+    return out;
+  }
+
+ private:
+  static int shift_for(std::uint64_t span) {
+    return std::max(0, static_cast<int>(std::bit_width(span)) - kRadixBits);
+  }
+  std::size_t bucket(double v) const {
+    return static_cast<std::size_t>((order_key(v) - low_) >> shift_);
+  }
+
+  std::uint64_t low_;
+  int shift_;
+  std::vector<std::uint32_t> counts_;
+};
+
+struct Moments {
+  double sum = 0, smallest = 0, largest = 0;
+};
+
+// Not inlined: inlined, GCC 12 keeps the running minimum and maximum on the stack (a store and
+// a load per value).
+[[gnu::noinline]] Moments sum_and_range(std::span<const double> values) {
+  double sum = 0, smallest = values.front(), largest = values.front();
+  for (const double v : values) {
+    sum += v;
+    smallest = v < smallest ? v : smallest;
+    largest = v > largest ? v : largest;
+  }
+  return {sum, smallest, largest};
+}
+
+std::vector<double> sorted_order_statistics(std::span<const double> values,
+                                            std::span<const std::size_t> ranks) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> out(ranks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) out[i] = sorted[ranks[i]];
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> order_statistics(std::span<const double> values,
+                                     std::span<const std::size_t> ranks) {
+  if (ranks.empty() || values.empty()) return std::vector<double>(ranks.size());
+  if (values.size() < kSortBelow) return sorted_order_statistics(values, ranks);
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  RadixSelect select(*low, *high);
+  for (const double v : values) select.count(v);
+  return select.select(values, ranks);
+}
+
+std::optional<Distribution> summarize_values(std::span<const double> values) {
   if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
   Distribution d;
   d.count = values.size();
   const double n = static_cast<double>(values.size());
-  d.mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  // Three passes whatever the size: sum and range; squares and range counts; the selection.
+  const Moments first = sum_and_range(values);
+  d.min = first.smallest;
+  d.max = first.largest;
+  d.mean = first.sum / n;
+  std::optional<RadixSelect> select;
+  if (values.size() >= kSortBelow) select.emplace(d.min, d.max);
   double squares = 0;
-  for (double v : values) squares += (v - d.mean) * (v - d.mean);
+  if (select) {
+    for (const double v : values) {
+      squares += (v - d.mean) * (v - d.mean);
+      select->count(v);
+    }
+  } else {
+    for (const double v : values) squares += (v - d.mean) * (v - d.mean);
+  }
   d.std = std::sqrt(squares / n);
-  d.min = values.front();
-  d.max = values.back();
-  d.p50 = percentile_sorted(values, 50);
-  d.p90 = percentile_sorted(values, 90);
-  d.p95 = percentile_sorted(values, 95);
-  d.p99 = percentile_sorted(values, 99);
+  // numpy's linear interpolation needs, per percentile, the value at floor(rank) and the next.
+  const double qs[] = {50, 90, 95, 99};
+  std::vector<std::size_t> ranks;
+  for (const double q : qs) {
+    const auto lower = static_cast<std::size_t>(std::floor(q / 100.0 * (n - 1)));
+    ranks.push_back(lower);
+    ranks.push_back(std::min(lower + 1, values.size() - 1));
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  const std::vector<double> at =
+      select ? select->select(values, ranks) : sorted_order_statistics(values, ranks);
+  const auto value_at = [&](std::size_t rank) {
+    return at[static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) -
+                                       ranks.begin())];
+  };
+  const auto percentile = [&](double q) {
+    const double rank = q / 100.0 * (n - 1);
+    const auto lower = static_cast<std::size_t>(std::floor(rank));
+    const std::size_t upper = std::min(lower + 1, values.size() - 1);
+    const double fraction = rank - static_cast<double>(lower);
+    return value_at(lower) + (value_at(upper) - value_at(lower)) * fraction;
+  };
+  d.p50 = percentile(50);
+  d.p90 = percentile(90);
+  d.p95 = percentile(95);
+  d.p99 = percentile(99);
   return d;
+}
+
+std::optional<Distribution> summarize(std::vector<double> values) {
+  return summarize_values(values);
 }
 
 std::optional<TrialEstimate> estimate_over_trials(std::span<const double> per_trial) {

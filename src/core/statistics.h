@@ -19,6 +19,15 @@ struct Distribution {
 
 // Empty input gives nullopt: a metric with no samples is not measured, never 0.
 std::optional<Distribution> summarize(std::vector<double> values);
+// The same without copying; the values must be finite. Large inputs (inter-token gaps: millions
+// of values) take their percentiles by radix selection, in two passes: the same numbers as
+// sorting gives, in linear time.
+std::optional<Distribution> summarize_values(std::span<const double> values);
+
+// The values at the given 0-based ranks of `values` in ascending order (each rank < size;
+// `ranks` ascending), without sorting: what sorted[rank] would be.
+std::vector<double> order_statistics(std::span<const double> values,
+                                     std::span<const std::size_t> ranks);
 
 // Mean ± sample std over trials with a two-sided 95% Student-t confidence interval.
 struct TrialEstimate {

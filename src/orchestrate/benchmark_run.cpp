@@ -127,8 +127,7 @@ struct BenchmarkRun::Impl {
     const auto source = log.fallback_path().empty() ? paths.requests_jsonl : log.fallback_path();
     const FrameworkLog digest = digest_log(source);
     const nlohmann::json doc = results_document(digest);
-    const std::string text =
-        doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string text = results_document_text(doc);
     try {
       write_file_atomically(paths.results_json, text);
       outcome.results_written = paths.results_json;

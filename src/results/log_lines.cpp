@@ -117,7 +117,11 @@ RunInfo run_info_from(const json& line) {
   r.timestamp = field_or<std::string>(line, "timestamp", "");
   r.started_at_utc = field_or<std::string>(line, "started_at_utc", "");
   r.request_options = object_field(line, "request_options");
-  r.server_info = object_field(line, "server_info");
+  // telemetry::server_info_json() gives one entry per endpoint asked: an array.
+  if (const auto it = line.find("server_info"); it != line.end() && it->is_array())
+    r.server_info = *it;
+  else
+    r.server_info = object_field(line, "server_info");
   return r;
 }
 

@@ -29,7 +29,9 @@ struct RunInfo {
   std::string timestamp;    // local time, "YYYY-MM-DD HH:MM:SS" (the runbook's field)
   std::string started_at_utc;
   nlohmann::json request_options = nlohmann::json::object();
-  nlohmann::json server_info = nlohmann::json::object();  // what the server says of itself
+  // What the server says of itself: telemetry::server_info_json()'s array of answers, or an
+  // object.
+  nlohmann::json server_info = nlohmann::json::object();
 };
 
 struct CellInfo {

@@ -64,19 +64,10 @@ void field_string(std::string& out, std::string_view name, std::string_view text
 
 // --- reading ---
 
-std::int64_t int_or(simdjson::dom::object o, std::string_view key, std::int64_t fallback) {
-  std::int64_t v = 0;
-  return o[key].get_int64().get(v) == simdjson::SUCCESS ? v : fallback;
-}
 std::optional<double> double_of(simdjson::dom::object o, std::string_view key) {
   double v = 0;
   if (o[key].get_double().get(v) == simdjson::SUCCESS) return v;
   return std::nullopt;
-}
-std::string_view string_or(simdjson::dom::object o, std::string_view key,
-                           std::string_view fallback = {}) {
-  std::string_view v;
-  return o[key].get_string().get(v) == simdjson::SUCCESS ? v : fallback;
 }
 
 }  // namespace
@@ -181,70 +172,155 @@ std::string read_request_line(simdjson::dom::element line, RequestRecord& r, Req
   r.finish_reason = std::move(finish);
   r.finish_reason.clear();
   r.cell = std::move(cell);
+  tags = RequestTags{};
 
-  std::int64_t id = -1;
-  if (o["id"].get_int64().get(id) != simdjson::SUCCESS || id < 0) return "no request 'id'";
-  r.id = static_cast<std::uint64_t>(id);
-  tags.scenario = string_or(o, "scenario");
-  tags.cell = string_or(o, "cell");
+  // One pass over the fields, each key compared once (looking each up by name scans the
+  // object every time). The token stamps are decoded after the pass: they need send_ns.
+  const auto integer = [](simdjson::dom::element v, std::int64_t fallback) {
+    std::int64_t n = 0;
+    return v.get_int64().get(n) == simdjson::SUCCESS ? n : fallback;
+  };
+  const auto text = [](simdjson::dom::element v) {
+    std::string_view t;
+    return v.get_string().get(t) == simdjson::SUCCESS ? t : std::string_view();
+  };
+  bool has_id = false;
+  std::string_view gaps, error;
+  bool has_gaps = false, has_error = false;
+  simdjson::dom::array v1_stamps;
+  bool has_v1_stamps = false;
+  for (const auto field : o) {
+    const std::string_view key = field.key;
+    const simdjson::dom::element v = field.value;
+    switch (key.size()) {
+      case 2:
+        if (key == "id") {
+          const std::int64_t id = integer(v, -1);
+          if (id < 0) return "no request 'id'";
+          r.id = static_cast<std::uint64_t>(id);
+          has_id = true;
+        }
+        break;
+      case 4:
+        if (key == "cell")
+          tags.cell = text(v);
+        else if (key == "item")
+          r.item = static_cast<std::uint32_t>(integer(v, 0));
+        break;
+      case 5:
+        if (key == "trial")
+          tags.trial = static_cast<int>(integer(v, 0));
+        else if (key == "error")
+          has_error = v.get_string().get(error) == simdjson::SUCCESS;
+        else if (key == "flags") {
+          simdjson::dom::array flags;
+          if (v.get_array().get(flags) == simdjson::SUCCESS)
+            for (auto f : flags) {
+              std::string_view name;
+              if (f.get_string().get(name) != simdjson::SUCCESS) continue;
+              if (const auto flag = parse_flag(name)) r.flags |= *flag;
+            }
+        }
+        break;
+      case 6:
+        if (key == "end_ns")
+          r.end_ns = integer(v, 0);
+        else if (key == "warmup") {
+          bool warmup = false;
+          if (v.get_bool().get(warmup) == simdjson::SUCCESS) r.warmup = warmup;
+        }
+        break;
+      case 7:
+        if (key == "send_ns")
+          r.send_ns = integer(v, 0);
+        else if (key == "retries")
+          r.retries = static_cast<int>(integer(v, 0));
+        break;
+      case 8:
+        if (key == "scenario") tags.scenario = text(v);
+        break;
+      case 11:
+        if (key == "http_status") r.http_status = static_cast<int>(integer(v, 0));
+        break;
+      case 12:
+        if (key == "input_tokens")
+          r.input_tokens = integer(v, -1);
+        else if (key == "output_chars")
+          r.output_chars = integer(v, -1);
+        break;
+      case 13:
+        if (key == "output_tokens")
+          r.output_tokens = integer(v, -1);
+        else if (key == "cached_tokens")
+          r.cached_tokens = integer(v, -1);
+        else if (key == "error_message")
+          r.error_message.assign(text(v));
+        else if (key == "retry_after_s") {
+          double seconds = 0;
+          if (v.get_double().get(seconds) == simdjson::SUCCESS) r.retry_after_s = seconds;
+        } else if (key == "finish_reason") {
+          r.finish_reason.assign(text(v));
+        } else if (key == "server_timing") {
+          simdjson::dom::object timing;
+          if (v.get_object().get(timing) == simdjson::SUCCESS) {
+            r.server_timing.prompt_ms = double_of(timing, "prompt_ms");
+            r.server_timing.predicted_ms = double_of(timing, "predicted_ms");
+            r.server_timing.total_ms = double_of(timing, "total_ms");
+            r.server_timing.load_ms = double_of(timing, "load_ms");
+            std::int64_t cache_n = 0;
+            if (timing["cache_n"].get_int64().get(cache_n) == simdjson::SUCCESS)
+              r.server_timing.cache_n = cache_n;
+          }
+        }
+        break;
+      case 14:
+        if (key == "first_token_ns")
+          r.first_token_ns = integer(v, 0);
+        else if (key == "token_gaps_b64")
+          has_gaps = v.get_string().get(gaps) == simdjson::SUCCESS;
+        else if (key == "token_event_ns")
+          has_v1_stamps = v.get_array().get(v1_stamps) == simdjson::SUCCESS;
+        else if (key == "bytes_received")
+          r.bytes_received = integer(v, 0);
+        break;
+      case 16:
+        if (key == "intended_send_ns")
+          r.intended_send_ns = integer(v, 0);
+        else if (key == "first_content_ns")
+          r.first_content_ns = integer(v, 0);
+        else if (key == "reasoning_tokens")
+          r.reasoning_tokens = integer(v, -1);
+        break;
+      case 20:
+        if (key == "output_tokens_source") {
+          const std::string_view source = text(v);
+          r.output_tokens_source = source == "server"        ? TokenCountSource::server
+                                   : source == "chunk_count" ? TokenCountSource::chunk_count
+                                                             : TokenCountSource::none;
+        }
+        break;
+      case 22:
+        if (key == "requested_input_tokens") r.requested_input_tokens = integer(v, -1);
+        break;
+      case 23:
+        if (key == "requested_output_tokens") r.requested_output_tokens = integer(v, -1);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!has_id) return "no request 'id'";
   r.cell.assign(tags.cell);
-  tags.trial = static_cast<int>(int_or(o, "trial", 0));
   r.trial = tags.trial;
-  r.item = static_cast<std::uint32_t>(int_or(o, "item", 0));
-  bool warmup = false;
-  if (o["warmup"].get_bool().get(warmup) == simdjson::SUCCESS) r.warmup = warmup;
-  r.intended_send_ns = int_or(o, "intended_send_ns", 0);
-  r.send_ns = int_or(o, "send_ns", 0);
-  r.first_token_ns = int_or(o, "first_token_ns", 0);
-  r.first_content_ns = int_or(o, "first_content_ns", 0);
-  r.end_ns = int_or(o, "end_ns", 0);
-  r.requested_input_tokens = int_or(o, "requested_input_tokens", -1);
-  r.requested_output_tokens = int_or(o, "requested_output_tokens", -1);
-  r.input_tokens = int_or(o, "input_tokens", -1);
-  r.output_tokens = int_or(o, "output_tokens", -1);
-  const std::string_view source = string_or(o, "output_tokens_source", "none");
-  r.output_tokens_source = source == "server"        ? TokenCountSource::server
-                           : source == "chunk_count" ? TokenCountSource::chunk_count
-                                                     : TokenCountSource::none;
-  r.cached_tokens = int_or(o, "cached_tokens", -1);
-  r.reasoning_tokens = int_or(o, "reasoning_tokens", -1);
-  r.output_chars = int_or(o, "output_chars", -1);
-  r.http_status = static_cast<int>(int_or(o, "http_status", 0));
-  r.retry_after_s = double_of(o, "retry_after_s");
-  std::string_view error;
-  if (o["error"].get_string().get(error) == simdjson::SUCCESS) {
+  if (has_error) {
     const auto kind = parse_error_kind(error);
     if (!kind) return "unknown error kind '" + std::string(error) + "'";
     r.error = *kind;
   }
-  r.error_message.assign(string_or(o, "error_message"));
-  r.bytes_received = int_or(o, "bytes_received", 0);
-  r.retries = static_cast<int>(int_or(o, "retries", 0));
-  simdjson::dom::array flags;
-  if (o["flags"].get_array().get(flags) == simdjson::SUCCESS) {
-    for (auto f : flags) {
-      std::string_view name;
-      if (f.get_string().get(name) != simdjson::SUCCESS) continue;
-      if (const auto flag = parse_flag(name)) r.flags |= *flag;
-    }
-  }
-  r.finish_reason.assign(string_or(o, "finish_reason"));
-  simdjson::dom::object timing;
-  if (o["server_timing"].get_object().get(timing) == simdjson::SUCCESS) {
-    r.server_timing.prompt_ms = double_of(timing, "prompt_ms");
-    r.server_timing.predicted_ms = double_of(timing, "predicted_ms");
-    r.server_timing.total_ms = double_of(timing, "total_ms");
-    r.server_timing.load_ms = double_of(timing, "load_ms");
-    std::int64_t cache_n = 0;
-    if (timing["cache_n"].get_int64().get(cache_n) == simdjson::SUCCESS)
-      r.server_timing.cache_n = cache_n;
-  }
-  std::string_view gaps;
-  simdjson::dom::array v1_stamps;
-  if (o["token_gaps_b64"].get_string().get(gaps) == simdjson::SUCCESS) {
+  if (has_gaps) {
     if (!decode_token_gaps(gaps, r.send_ns, r.token_event_ns))
       return "'token_gaps_b64' is not a valid encoding";
-  } else if (o["token_event_ns"].get_array().get(v1_stamps) == simdjson::SUCCESS) {
+  } else if (has_v1_stamps) {
     for (auto stamp : v1_stamps) {
       std::int64_t ns = 0;
       if (stamp.get_int64().get(ns) != simdjson::SUCCESS)

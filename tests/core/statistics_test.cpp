@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+#include <random>
 #include <vector>
 
 namespace servemeter {
@@ -32,6 +35,38 @@ TEST(Summarize, UnsortedInputGivesNumpyFigures) {
   EXPECT_DOUBLE_EQ(d->max, 10);
   EXPECT_DOUBLE_EQ(d->p50, 5.5);
   EXPECT_DOUBLE_EQ(d->p95, 9.55);
+}
+
+// Large inputs take their order statistics by radix selection: exactly what sorting gives, for
+// spread, clustered, tied, heavy-tailed and negative values.
+TEST(OrderStatistics, EqualSortingOnEveryShapeOfInput) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> skewed(3.0, 1.5);
+  std::uniform_real_distribution<double> narrow(15.0, 15.001);
+  const std::vector<std::function<double(std::size_t)>> shapes{
+      [&](std::size_t) { return skewed(rng); },
+      [&](std::size_t) { return narrow(rng); },
+      [&](std::size_t i) { return static_cast<double>(i % 7); },         // many ties, zeros
+      [&](std::size_t i) { return i % 1000 == 0 ? 1e9 : skewed(rng); },  // far outliers
+      [&](std::size_t) { return -skewed(rng); },
+      [&](std::size_t) { return 3.25; },  // all equal
+  };
+  for (std::size_t shape = 0; shape < shapes.size(); ++shape) {
+    std::vector<double> values(50'001);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = shapes[shape](i);
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const std::vector<std::size_t> ranks{0, 1, 24'999, 25'000, 45'000, 49'499, 49'500, 50'000};
+    const auto got = order_statistics(values, ranks);
+    for (std::size_t i = 0; i < ranks.size(); ++i)
+      EXPECT_EQ(got[i], sorted[ranks[i]]) << "shape " << shape << " rank " << ranks[i];
+    const auto d = *summarize(values);
+    EXPECT_EQ(d.min, sorted.front());
+    EXPECT_EQ(d.max, sorted.back());
+    EXPECT_DOUBLE_EQ(d.p50, percentile_sorted(sorted, 50)) << shape;
+    EXPECT_DOUBLE_EQ(d.p90, percentile_sorted(sorted, 90)) << shape;
+    EXPECT_DOUBLE_EQ(d.p99, percentile_sorted(sorted, 99)) << shape;
+  }
 }
 
 TEST(Summarize, EmptyIsNotMeasured) {

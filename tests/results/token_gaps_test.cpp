@@ -30,6 +30,19 @@ TEST(TokenGaps, RoundTripsStampsOfEveryMagnitude) {
   }
 }
 
+TEST(TokenGaps, GapsOfEveryVarintLengthRoundTrip) {
+  // 1 to 9 varint bytes: the decoder reads them a word at a time, the ninth byte apart.
+  for (int bits = 0; bits <= 62; ++bits) {
+    const std::int64_t gap = bits == 0 ? 0 : (std::int64_t{1} << bits) - 1;
+    const std::vector<std::int64_t> stamps{gap, gap + 1, gap + 1};
+    std::string text;
+    append_token_gaps(text, 0, stamps);
+    std::vector<std::int64_t> back;
+    ASSERT_TRUE(decode_token_gaps(text, 0, back)) << bits;
+    EXPECT_EQ(back, stamps) << bits;
+  }
+}
+
 TEST(TokenGaps, TenMillisecondGapsCostAboutFiveCharacters) {
   std::vector<std::int64_t> stamps;
   for (int i = 1; i <= 256; ++i) stamps.push_back(1'000'000'000 + i * 10'000'000LL);
@@ -44,6 +57,7 @@ TEST(TokenGaps, RejectsWhatIsNotAnEncoding) {
   EXPECT_FALSE(decode_token_gaps("A", 0, out));     // one character cannot hold a byte
   EXPECT_FALSE(decode_token_gaps("gA", 0, out));    // 0x80: a varint that never ends
   EXPECT_FALSE(decode_token_gaps("__________________", 0, out));  // over 2^63
+  EXPECT_FALSE(decode_token_gaps("gICA", 0, out));  // 80 80 80: the varint's end is missing
   EXPECT_TRUE(decode_token_gaps("", 5, out));
   EXPECT_TRUE(out.empty());
 }
