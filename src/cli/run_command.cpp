@@ -319,12 +319,17 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
                     (o.api_key.empty() ? "Pass --api-key KEY (or set OPENAI_API_KEY)"
                                        : "It rejected the key given: check --api-key / "
                                          "OPENAI_API_KEY"));
-  if (!health.healthy)
+  if (!health.healthy) {
+    const std::string command = presets.start_command(*preset, model_id);
+    const std::string pull = preset->model_source == ModelSource::ollama
+                                 ? " (then pull the model: ollama pull " + model_id + ")"
+                                 : "";
     return fail(exit_code::kServerUnavailable,
                 "no " + o.framework + " server answering at " + shown_url + " (" +
-                    health.describe() +
-                    "). Start it with: " + presets.start_command(*preset, model_id) +
-                    " — or point --base-url at the running server");
+                    health.describe() + "). " +
+                    (command.empty() ? "Start it" : "Start it with: " + command + pull + " —") +
+                    " or point --base-url at the running server");
+  }
   if (preset->model_check) {
     bool unauthorized = false;
     const auto served = served_models(base_url, o.api_key, client.tls, 5000, &unauthorized);
