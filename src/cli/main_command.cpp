@@ -6,6 +6,7 @@
 
 #include "cli/command_line.h"
 #include "cli/exit_codes.h"
+#include "cli/preflight_command.h"
 #include "cli/run_command.h"
 #include "cli/run_options.h"
 #include "cli/scenarios_command.h"
@@ -31,6 +32,13 @@ int dispatch(int argc, char** argv) {
   CLI::App* sim = app.add_subcommand("sim", "serve a simulated vLLM/SGLang/Ollama/llama.cpp API");
   sim::add_sim_options(*sim, sim_options);
 
+  PreflightCommandOptions preflight_options;
+  CLI::App* preflight =
+      app.add_subcommand("preflight",
+                         "check that this machine is ready to benchmark (GPU, disk, "
+                         "model, framework commands, ports)");
+  add_preflight_options(*preflight, preflight_options);
+
   if (argc < 2) {  // a bare `servemeter`: show what it can do
     std::cerr << app.help();
     return exit_code::kUsage;
@@ -49,6 +57,7 @@ int dispatch(int argc, char** argv) {
     return run_command(run_options, redacted_command_line(argc, argv), given);
   }
   if (scenarios->parsed()) return scenarios_command(std::cout);
+  if (preflight->parsed()) return preflight_command(preflight_options);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;
