@@ -53,13 +53,6 @@ std::string formatted_time(const char* format, bool utc) {
   return text;
 }
 
-// Where the framework empties its prefix cache (SGLang /flush_cache, vLLM /reset_prefix_cache).
-std::string preset_flush_path(const std::string& framework) {
-  if (framework == "sglang") return "/flush_cache";
-  if (framework == "vllm") return "/reset_prefix_cache";
-  return {};
-}
-
 std::string random_run_id() {
   std::random_device device;
   std::uniform_int_distribution<unsigned long long> digits;
@@ -353,8 +346,10 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
       !problem.empty())
     return fail(exit_code::kUsage, problem);
 
+  // Where the framework empties its prefix cache: the preset's cache_flush_path (SGLang
+  // /flush_cache, vLLM /reset_prefix_cache).
   const BenchmarkTarget target{base_url, adapter.get(), client, o.framework,
-                               preset_flush_path(o.framework)};
+                               preset->cache_flush_path};
   PlanInputs inputs;
   inputs.model_id = model_id;
   inputs.trials = o.trials;

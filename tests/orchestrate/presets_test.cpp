@@ -77,7 +77,8 @@ TEST(Presets, ShippedPresetsSayWhatTheSuiteNeeds) {
 TEST(Presets, StartCommandIsShownShellQuotedWithVenvAndEnvironment) {
   const auto presets = load_presets(kShipped);
   EXPECT_EQ(presets.start_command(*presets.framework("vllm"), "m/x"),
-            ". vllm/vllm_env/bin/activate && vllm serve m/x --host 127.0.0.1 --port 8000 "
+            ". vllm/vllm_env/bin/activate && VLLM_SERVER_DEV_MODE=1 vllm serve m/x --host "
+            "127.0.0.1 --port 8000 "
             "--tensor-parallel-size 1 --gpu-memory-utilization 0.85 --enable-prefix-caching");
   EXPECT_EQ(presets.start_command(*presets.framework("ollama"), "gpt-oss:20b"),
             "OLLAMA_HOST=127.0.0.1:11434 ollama serve");
