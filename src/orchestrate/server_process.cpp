@@ -110,6 +110,8 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const ServerStartOptions& op
   process->framework_ = options.framework;
   process->log_file_ = options.log_file;
   process->display_ = servemeter::display_command(options.launch);
+  process->grace_ = options.stop_grace;
+  process->interrupt_ = options.interrupt;
   {
     // A header line in the log, so each start is easy to find in a file that accumulates.
     std::error_code ec;
@@ -122,7 +124,6 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const ServerStartOptions& op
   } catch (const SpawnError& e) {
     throw ServerStartError("cannot start the " + who + ": " + e.what());
   }
-  process->started_ = Clock::now();
   register_group(process->pid_);
   return process;
 }

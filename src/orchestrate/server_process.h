@@ -33,6 +33,10 @@ struct ServerStartOptions {
   std::string host = "127.0.0.1";  // with port: checked free before the start
   int port = 0;                    // 0: not checked
   std::filesystem::path log_file;  // appended to; results/<framework>/server.log
+  // stop() without arguments, and the destructor: SIGKILL after this long (the preset's
+  // stop_grace_s), or at once when *interrupt reaches 2 (the user's second Ctrl-C).
+  std::chrono::milliseconds stop_grace{30'000};
+  const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 // How a process ended.
@@ -58,7 +62,7 @@ class ServerProcess {
   // Checks the port (naming the process that holds it), then starts the command. Throws
   // ServerStartError.
   static std::unique_ptr<ServerProcess> start(const ServerStartOptions& options);
-  ~ServerProcess();  // stop() with the default grace period, if it still runs
+  ~ServerProcess();  // stop(), if it still runs
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
@@ -71,8 +75,10 @@ class ServerProcess {
   std::optional<ProcessEnd> poll();
   // SIGTERM to the group; SIGKILL to the group when it still runs after `grace` (or at once
   // when *hurry becomes 2: the user's second Ctrl-C); waits until the group is gone. Idempotent.
-  StopReport stop(std::chrono::milliseconds grace = std::chrono::seconds(30),
-                  const volatile std::sig_atomic_t* hurry = nullptr);
+  StopReport stop(std::chrono::milliseconds grace, const volatile std::sig_atomic_t* hurry);
+  // The same with the start options' stop_grace and interrupt.
+  StopReport stop() { return stop(grace_, interrupt_); }
+  StopReport stop(std::chrono::milliseconds grace) { return stop(grace, interrupt_); }
 
   // The last `lines` lines of the server log (at most ~8 KiB), for messages.
   std::string log_tail(std::size_t lines = 20) const;
@@ -87,7 +93,8 @@ class ServerProcess {
   std::string display_;
   std::optional<ProcessEnd> end_;
   std::optional<StopReport> stopped_;
-  std::chrono::steady_clock::time_point started_;
+  std::chrono::milliseconds grace_{30'000};
+  const volatile std::sig_atomic_t* interrupt_ = nullptr;
 };
 
 // Async-signal-safe: SIGTERM to the process group of every ServerProcess still running.

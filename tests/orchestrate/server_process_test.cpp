@@ -159,6 +159,27 @@ TEST(ServerProcess, AServerIgnoringSigtermIsKilledAfterTheGracePeriod) {
   EXPECT_NE(report.describe().find("SIGKILL"), std::string::npos) << report.describe();
 }
 
+TEST(ServerProcess, StopUsesTheStartOptionsGraceAndASecondInterruptKillsAtOnce) {
+  const testsupport::TempDir dir;
+  const auto script =
+      write_script(dir / "stubborn", "trap '' TERM\necho ready\nwhile :; do sleep 1; done\n");
+  ServerStartOptions options = options_for(LaunchSpec{{script.string()}, {}, {}, {}}, dir);
+  options.stop_grace = 200ms;
+  auto server = ServerProcess::start(options);
+  ASSERT_TRUE(eventually([&] { return server->last_log_line() == "ready"; }));
+  EXPECT_TRUE(server->stop().sigkill_needed);
+
+  // With a grace period longer than the test's own time limit, only the interrupt ends it.
+  volatile std::sig_atomic_t level = 2;
+  options.stop_grace = std::chrono::hours(1);
+  options.interrupt = &level;
+  auto hurried = ServerProcess::start(options);
+  ASSERT_TRUE(eventually([&] { return hurried->last_log_line() == "ready"; }));
+  const StopReport report = hurried->stop();
+  EXPECT_TRUE(report.sigkill_needed);
+  EXPECT_EQ(report.end.signal, SIGKILL);
+}
+
 TEST(ServerProcess, DestructorStopsTheServer) {
   const testsupport::TempDir dir;
   pid_t pid = 0;
