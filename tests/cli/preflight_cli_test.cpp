@@ -51,6 +51,23 @@ TEST(PreflightCli, WarningsAloneExitZero) {
   EXPECT_NE(r.out.find(" 0 FAIL\n"), std::string::npos) << r.out;
 }
 
+// The README's command, as written there.
+TEST(PreflightCli, TheReadmeCommandChecksEveryFrameworkOfAll) {
+  const testsupport::TempDir dir;
+  const auto r =
+      run_process({SERVEMETER_BINARY, "preflight", "--framework", "all", "--model", "gpt-oss-20b"},
+                  300, {"HF_HUB_CACHE=" + (dir / "hub").string()});
+  EXPECT_TRUE(r.exit_code == exit_code::kOk || r.exit_code == exit_code::kPreflightFailed)
+      << r.exit_code << r.out << r.err;
+  for (const char* line :
+       {"GPU: ", "disk: ", "sglang model: ", "sglang command: ", "sglang port: ", "vllm model: ",
+        "vllm command: ", "vllm port: ", "ollama model: ", "ollama command: ", "ollama port: "})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  EXPECT_NE(r.out.find("sglang model: openai/gpt-oss-20b is not in the Hugging Face cache"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(PreflightCli, UnknownFrameworkIsAUsageError) {
   const auto r = run_process({SERVEMETER_BINARY, "preflight", "--framework", "vllm,tgi"});
   EXPECT_EQ(r.exit_code, exit_code::kUsage);
