@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "support/temp_dir.h"
 
@@ -134,6 +135,30 @@ TEST(Presets, AUserAddsAFrameworkWithoutCodeChange) {
   EXPECT_EQ(tgi->health_timeout_s, 900);
   std::string why;
   EXPECT_EQ(presets.expand_frameworks("all", why), (std::vector<std::string>{"vllm", "tgi"}));
+}
+
+// The README's example of adding a framework, as printed there, loads and runs as described.
+TEST(Presets, TheReadmeExampleOfAddingAFrameworkLoads) {
+  std::ifstream in(std::filesystem::path(SERVEMETER_DATA_DIR) / ".." / "README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const auto intro = readme.find("Adding a framework is a presets entry");
+  ASSERT_NE(intro, std::string::npos);
+  const auto begin = readme.find("```yaml\n", intro);
+  ASSERT_NE(begin, std::string::npos);
+  const auto end = readme.find("```", begin + 8);
+  Presets presets = load_presets(kShipped);
+  merge_presets_text(presets, readme.substr(begin + 8, end - begin - 8), "README.md");
+  std::string why;
+  EXPECT_EQ(presets.expand_frameworks("all", why),
+            (std::vector<std::string>{"sglang", "vllm", "ollama", "tgi"}));
+  const auto spec = launch_spec(*presets.framework("tgi"),
+                                {presets.resolve_model("llama3.1-8b", "tgi"), {}, 0, {}});
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"text-generation-launcher", "--model-id",
+                                                 "meta-llama/Llama-3.1-8B-Instruct", "--hostname",
+                                                 "127.0.0.1", "--port", "3000"}));
+  EXPECT_EQ(spec.venv, "/srv/bench/tgi/tgi_env");
 }
 
 TEST(Presets, FrameworkListsExpandAllAndRejectUnknownNames) {
