@@ -47,8 +47,18 @@ void use(const Presets& presets) {
   for (const auto& [name, preset] : presets.frameworks) {
     check(presets.framework(name) == &preset,
           "Presets::framework does not find a loaded framework");
-    presets.start_command(preset, presets.resolve_model("llama3.1-8b", name));
+    const std::string model = presets.resolve_model("llama3.1-8b", name);
+    presets.start_command(preset, model);
+    const LaunchSpec spec = launch_spec(preset, {model, "/m/x.gguf", 0, {}});
+    check(spec.argv.size() == preset.command.size(), "launch_spec changed the argument count");
+    check(spec.env.size() == preset.env.size(), "launch_spec changed the environment's size");
+    display_command(spec);
+    check(check_spec(preset, {model, {}, 1, "h"}).argv.size() == preset.check_command.size(),
+          "check_spec changed the argument count");
   }
+  std::string why;
+  presets.expand_frameworks("all", why);
+  presets.expand_frameworks(presets.framework_names(), why);
   for (const auto& [model, per_framework] : presets.models) {
     for (const auto& [framework, id] : per_framework) {
       check(presets.resolve_model(model, framework) == id, "resolve_model ignores a mapping");

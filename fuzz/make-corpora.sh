@@ -242,6 +242,11 @@ put("fuzz_presets", "user-override", b"frameworks:\n  vllm:\n    port: 8001\n  m
     b"  qwen:\n    vllm: Qwen/Qwen3-8B\n    ollama: \"qwen3:8b\"\n")
 put("fuzz_presets", "flow-anchors", b"defaults: &d {api: ollama-chat, port: 11434}\n"
     b"frameworks: {a: *d, b: {<<: *d, port: 1}}\nmodels: {m: {a: x, b: 'y'}}\n")
+put("fuzz_presets", "user-command", b"all_frameworks: [tgi, vllm]\nframeworks:\n  tgi:\n"
+    b"    api: openai-chat\n    port: 3000\n    command: [tgi, --model-id, \"{model}\", "
+    b"\"--bind={host}:{port}\", \"{model_path}\"]\n    env: {A: \"{port}\", B: x}\n"
+    b"    venv: env/tgi\n    working_dir: /srv\n    health_timeout_s: 900\n"
+    b"    stop_grace_s: 0\n    model_source: file\n    check_command: [tgi, --version]\n")
 put("fuzz_presets", "empty", b"")
 put("fuzz_presets", "comments-only", b"# nothing here\n---\n")
 

@@ -15,6 +15,7 @@ inline constexpr int kServerWentAway = 9;     // the server stopped accepting co
 inline constexpr int kInternalError = 10;     // a bug: what was measured is kept; please report
 inline constexpr int kAnalyzeSkippedInput = 11;  // analyze: a file, lines or entries were
                                                  // skipped; the summary covers the rest
+inline constexpr int kPreflightFailed = 12;      // `servemeter preflight` found a FAIL line
 inline constexpr int kInterrupted = 130;         // SIGINT (Ctrl-C); what was measured is kept
 inline constexpr int kTerminated = 143;          // SIGTERM; what was measured is kept
 

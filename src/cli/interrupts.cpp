@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cli/exit_codes.h"
+#include "orchestrate/server_process.h"
 
 namespace servemeter {
 namespace {
@@ -27,6 +28,8 @@ void on_signal(int signal) {
   } else {
     g_level = 2;
     say("\nservemeter: stopping now; writing what was measured.\n");
+    // Servers this process started get SIGTERM now, in case nothing else runs to stop them.
+    terminate_started_servers_from_signal();
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Ctrl-C and SIGTERM: the first stops sending (requests in flight get a grace period, then are
-// cancelled) and the results are written; a second cancels what is in flight at once. The level
-// is what load::StopSignal watches.
+// cancelled) and the results are written; a second cancels what is in flight at once, and sends
+// SIGTERM to the process group of any server servemeter started (a ServerProcess also stops its
+// server when it goes out of scope). The level is what load::StopSignal watches.
 #include <csignal>
 
 namespace servemeter {

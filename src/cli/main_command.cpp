@@ -7,6 +7,7 @@
 #include "cli/analyze_command.h"
 #include "cli/command_line.h"
 #include "cli/exit_codes.h"
+#include "cli/preflight_command.h"
 #include "cli/run_command.h"
 #include "cli/run_options.h"
 #include "cli/scenarios_command.h"
@@ -36,6 +37,12 @@ int dispatch(int argc, char** argv) {
   CLI::App* analyze =
       app.add_subcommand("analyze", "compare the frameworks' results and write the summary");
   add_analyze_options(*analyze, analyze_options);
+  PreflightCommandOptions preflight_options;
+  CLI::App* preflight =
+      app.add_subcommand("preflight",
+                         "check that this machine is ready to benchmark (GPU, disk, "
+                         "model, framework commands, ports)");
+  add_preflight_options(*preflight, preflight_options);
 
   if (argc < 2) {  // a bare `servemeter`: show what it can do
     std::cerr << app.help();
@@ -56,6 +63,7 @@ int dispatch(int argc, char** argv) {
   }
   if (scenarios->parsed()) return scenarios_command(std::cout);
   if (analyze->parsed()) return analyze_command(analyze_options);
+  if (preflight->parsed()) return preflight_command(preflight_options);
   if (sim->parsed()) {
     const int code = sim::run_sim(sim_options);
     return code == 1 ? exit_code::kSimulatorError : code;

@@ -53,13 +53,6 @@ std::string formatted_time(const char* format, bool utc) {
   return text;
 }
 
-// Where the framework empties its prefix cache (SGLang /flush_cache, vLLM /reset_prefix_cache).
-std::string preset_flush_path(const std::string& framework) {
-  if (framework == "sglang") return "/flush_cache";
-  if (framework == "vllm") return "/reset_prefix_cache";
-  return {};
-}
-
 std::string random_run_id() {
   std::random_device device;
   std::uniform_int_distribution<unsigned long long> digits;
@@ -319,12 +312,17 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
                     (o.api_key.empty() ? "Pass --api-key KEY (or set OPENAI_API_KEY)"
                                        : "It rejected the key given: check --api-key / "
                                          "OPENAI_API_KEY"));
-  if (!health.healthy)
+  if (!health.healthy) {
+    const std::string command = presets.start_command(*preset, model_id);
+    const std::string pull = preset->model_source == ModelSource::ollama
+                                 ? " (then pull the model: ollama pull " + model_id + ")"
+                                 : "";
     return fail(exit_code::kServerUnavailable,
                 "no " + o.framework + " server answering at " + shown_url + " (" +
-                    health.describe() +
-                    "). Start it with: " + presets.start_command(*preset, model_id) +
-                    " — or point --base-url at the running server");
+                    health.describe() + "). " +
+                    (command.empty() ? "Start it" : "Start it with: " + command + pull + " —") +
+                    " or point --base-url at the running server");
+  }
   if (preset->model_check) {
     bool unauthorized = false;
     const auto served = served_models(base_url, o.api_key, client.tls, 5000, &unauthorized);
@@ -348,8 +346,10 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
       !problem.empty())
     return fail(exit_code::kUsage, problem);
 
+  // Where the framework empties its prefix cache: the preset's cache_flush_path (SGLang
+  // /flush_cache, vLLM /reset_prefix_cache).
   const BenchmarkTarget target{base_url, adapter.get(), client, o.framework,
-                               preset_flush_path(o.framework)};
+                               preset->cache_flush_path};
   PlanInputs inputs;
   inputs.model_id = model_id;
   inputs.trials = o.trials;

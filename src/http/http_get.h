@@ -33,6 +33,13 @@ struct OneShotRequest {
   std::size_t max_body_bytes = 0;
   // Non-empty: POST this JSON document (Content-Type: application/json); empty: GET.
   std::string json_body;
+  // Streaming answers (Ollama's pull progress): each piece of the body as it arrives, in place of
+  // keeping it; returning false ends the transfer (error set, status kept).
+  std::function<bool(std::string_view)> on_body_piece;
+  // Asked about once a second while the transfer runs; false ends it (the user's interrupt).
+  std::function<bool()> keep_going;
+  // No byte for this many seconds ends the transfer; 0: none. timeout_ms 0: no overall limit.
+  long stall_timeout_s = 0;
 };
 
 GetResult http_request(const OneShotRequest& request,

@@ -12,8 +12,7 @@ using ojson = nlohmann::ordered_json;
 
 Reply json_reply(const ojson& j, const ServerState& s, bool trailing_newline = false) {
   Reply r;
-  const std::string& p = s.profile.name;
-  if (p == "ollama" || p == "llamacpp") r.content_type = "application/json; charset=utf-8";
+  if (s.traits.json_charset) r.content_type = "application/json; charset=utf-8";
   r.body = j.dump();
   if (trailing_newline) r.body += "\n";
   return r;
@@ -99,12 +98,13 @@ std::optional<Reply> tokenize(ServerState& s, const std::string& body) {
     }
     ids = chat_template_tokens(msgs, s.tokenizer.get());
   } else {
-    const char* key = s.profile.name == "llamacpp" ? "content" : "prompt";
+    const bool llamacpp = s.traits.tokenize == TokenizeStyle::llamacpp;
+    const char* key = llamacpp ? "content" : "prompt";
     const std::string text = j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-    ids = s.profile.name == "llamacpp" ? content_tokens(text, s.tokenizer.get())
-                                       : completion_tokens(text, s.tokenizer.get());
+    ids = llamacpp ? content_tokens(text, s.tokenizer.get())
+                   : completion_tokens(text, s.tokenizer.get());
   }
-  if (s.profile.name == "llamacpp") return json_reply(ojson{{"tokens", ids}}, s);
+  if (s.traits.tokenize == TokenizeStyle::llamacpp) return json_reply(ojson{{"tokens", ids}}, s);
   return json_reply(ojson{{"count", ids.size()},
                           {"max_model_len", s.profile.context_length},
                           {"tokens", ids},
@@ -116,16 +116,13 @@ std::optional<Reply> tokenize(ServerState& s, const std::string& body) {
 
 std::optional<Reply> aux_endpoint(ServerState& s, const std::string& path, bool get, bool post,
                                   const std::string& body) {
-  const std::string& p = s.profile.name;
-  if (p == "ollama") return ollama(s, path, get, post);
+  const ProfileTraits& t = s.traits;
+  if (t.ollama_api) return ollama(s, path, get, post);
 
-  if (get && path == "/metrics")
-    return text_reply(
-        200,
-        p == "llamacpp" ? "text/plain; version=0.0.4" : "text/plain; version=0.0.4; charset=utf-8",
-        metrics_text(s));
+  if (get && path == "/metrics" && t.metrics != MetricsStyle::none)
+    return text_reply(200, std::string(t.metrics_content_type), metrics_text(s));
   if (get && (path == "/health" || path == "/ping" || path == "/health_generate")) {
-    if (p == "llamacpp") {
+    if (t.health == HealthStyle::status_json) {
       if (s.loading()) {
         Reply r = error_reply(s, Api::openai_chat, 503, "Loading model");
         return r;
@@ -135,7 +132,7 @@ std::optional<Reply> aux_endpoint(ServerState& s, const std::string& path, bool 
     return text_reply(s.loading() ? 503 : 200, "application/json", "");
   }
   if (get && path == "/v1/models") {
-    if (p == "llamacpp") {
+    if (t.models == ModelsStyle::llamacpp) {
       ojson legacy{{"name", s.model},
                    {"model", s.model},
                    {"modified_at", ""},
@@ -176,11 +173,11 @@ std::optional<Reply> aux_endpoint(ServerState& s, const std::string& path, bool 
     ojson m{{"id", s.model},
             {"object", "model"},
             {"created", unix_seconds()},
-            {"owned_by", p},
+            {"owned_by", std::string(t.name)},
             {"root", s.model},
             {"parent", nullptr},
             {"max_model_len", s.profile.context_length}};
-    if (p == "vllm") {
+    if (t.models == ModelsStyle::openai_permissions) {
       m["permission"] = ojson::array({ojson{{"id", "modelperm-0c1d2e3f4a5b6c7d"},
                                             {"object", "model_permission"},
                                             {"created", unix_seconds()},
@@ -196,10 +193,10 @@ std::optional<Reply> aux_endpoint(ServerState& s, const std::string& path, bool 
     }
     return json_reply(ojson{{"object", "list"}, {"data", ojson::array({m})}}, s);
   }
-  if (post && path == "/tokenize" && (p == "vllm" || p == "llamacpp")) return tokenize(s, body);
-  if (p == "vllm" && get && path == "/version")
+  if (post && path == "/tokenize" && t.tokenize != TokenizeStyle::none) return tokenize(s, body);
+  if (t.version_endpoint && get && path == "/version")
     return json_reply(ojson{{"version", s.profile.version}}, s);
-  if (p == "sglang") {
+  if (t.sglang_api) {
     if (get && (path == "/get_model_info" || path == "/model_info")) {
       return json_reply(ojson{{"model_path", s.model},
                               {"tokenizer_path", s.model},

@@ -170,9 +170,9 @@ void Connection::on_request() {
 
 std::string Connection::head(int status, std::string_view content_type, std::size_t length,
                              bool chunked, bool close) const {
-  const std::string& p = state_.profile.name;
+  const HeaderStyle style = state_.traits.headers;
   std::string h = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
-  if (p == "vllm" || p == "sglang") {  // uvicorn: lower-case names
+  if (style == HeaderStyle::uvicorn) {  // lower-case names
     h += "date: " + http_date() + "\r\nserver: uvicorn\r\n";
     if (!chunked) h += "content-length: " + std::to_string(length) + "\r\n";
     h += "content-type: ";
@@ -181,7 +181,8 @@ std::string Connection::head(int status, std::string_view content_type, std::siz
     if (chunked) h += "transfer-encoding: chunked\r\n";
     if (close) h += "connection: close\r\n";
   } else {
-    if (p == "llamacpp") h += "Server: llama.cpp\r\nAccess-Control-Allow-Origin: \r\n";
+    if (style == HeaderStyle::httplib)
+      h += "Server: llama.cpp\r\nAccess-Control-Allow-Origin: \r\n";
     h += "Content-Type: ";
     h += content_type;
     h += "\r\nDate: " + http_date() + "\r\n";
@@ -189,7 +190,7 @@ std::string Connection::head(int status, std::string_view content_type, std::siz
     if (chunked) h += "Transfer-Encoding: chunked\r\n";
     if (close) {
       h += "Connection: close\r\n";
-    } else if (p == "llamacpp") {
+    } else if (style == HeaderStyle::httplib) {
       h += "Keep-Alive: timeout=5, max=100\r\n";
     }
   }
@@ -221,7 +222,7 @@ void Connection::reply(Reply r) {
 
 void Connection::after_response() {
   if (keep_alive_) {
-    if (state_.profile.name != "ollama") {
+    if (state_.traits.idle_timeout) {
       idle_ = true;
       idle_timer_.expires_after(std::chrono::seconds(5));
       idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

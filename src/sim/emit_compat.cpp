@@ -232,7 +232,7 @@ class LlamaCpp final : public StreamEmitter {
 }  // namespace
 
 std::unique_ptr<StreamEmitter> make_compat_emitter(const StreamInfo& info) {
-  if (info.profile == "ollama") return std::make_unique<OllamaV1>(info);
+  if (info.dialect == Dialect::ollama) return std::make_unique<OllamaV1>(info);
   return std::make_unique<LlamaCpp>(info);
 }
 

@@ -256,7 +256,7 @@ class SglangOpenAi final : public StreamEmitter {
 }  // namespace
 
 std::unique_ptr<StreamEmitter> make_openai_emitter(const StreamInfo& info) {
-  if (info.profile == "sglang") return std::make_unique<SglangOpenAi>(info);
+  if (info.dialect == Dialect::sglang) return std::make_unique<SglangOpenAi>(info);
   if (info.api == Api::openai_completions) return std::make_unique<VllmCompletions>(info);
   return std::make_unique<VllmChat>(info);
 }

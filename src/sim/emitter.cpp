@@ -41,7 +41,8 @@ std::unique_ptr<StreamEmitter> make_emitter(const StreamInfo& info) {
       info.api == Api::sglang_generate) {
     return make_native_emitter(info);
   }
-  if (info.profile == "ollama" || info.profile == "llamacpp") return make_compat_emitter(info);
+  if (info.dialect == Dialect::ollama || info.dialect == Dialect::llamacpp)
+    return make_compat_emitter(info);
   return make_openai_emitter(info);
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/profile_traits.h"
 #include "sim/token_plan.h"
 
 namespace servemeter::sim {
@@ -22,7 +23,8 @@ enum class Api : std::uint8_t {
 };
 
 struct StreamInfo {
-  std::string profile;  // vllm | sglang | ollama | llamacpp
+  Dialect dialect = Dialect::vllm;  // the server whose events and bodies to imitate
+  bool json_charset = false;        // JSON bodies say "; charset=utf-8"
   Api api = Api::openai_chat;
   std::string model;
   std::string id;  // response id in the profile's format

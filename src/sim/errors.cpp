@@ -45,15 +45,15 @@ Reply error_reply(const ServerState& state, Api api, int status, const std::stri
                   const std::string& param) {
   Reply r;
   r.status = status;
-  const std::string& p = state.profile.name;
-  if (p == "vllm") {
+  const Dialect dialect = state.traits.dialect;
+  if (dialect == Dialect::vllm) {
     r.body = ojson{{"error",
                     {{"message", message},
                      {"type", vllm_type(status)},
                      {"param", param.empty() ? ojson(nullptr) : ojson(param)},
                      {"code", status}}}}
                  .dump();
-  } else if (p == "sglang") {
+  } else if (dialect == Dialect::sglang) {
     if (api == Api::sglang_generate) {
       r.body = ojson{{"error", {{"message", message}}}}.dump();
     } else {
@@ -65,7 +65,7 @@ Reply error_reply(const ServerState& state, Api api, int status, const std::stri
           {"code",
            status}}.dump();
     }
-  } else if (p == "ollama") {
+  } else if (dialect == Dialect::ollama) {
     r.content_type = "application/json; charset=utf-8";
     if (ollama_native(api)) {
       r.body = ojson{{"error", message}}.dump();
@@ -88,10 +88,10 @@ Reply error_reply(const ServerState& state, Api api, int status, const std::stri
 }
 
 Reply context_error(const ServerState& state, Api api, int prompt_tokens, int context) {
-  const std::string& p = state.profile.name;
+  const Dialect dialect = state.traits.dialect;
   const std::string n = std::to_string(prompt_tokens);
   const std::string m = std::to_string(context);
-  if (p == "vllm") {
+  if (dialect == Dialect::vllm) {
     return error_reply(state, api, 400,
                        "This model's maximum context length is " + m +
                            " tokens. However, your request has " + n +
@@ -100,7 +100,7 @@ Reply context_error(const ServerState& state, Api api, int prompt_tokens, int co
                            n + ")",
                        "input_tokens");
   }
-  if (p == "llamacpp") {
+  if (dialect == Dialect::llamacpp) {
     Reply r;
     r.status = 400;
     r.content_type = "application/json; charset=utf-8";
@@ -125,7 +125,7 @@ Reply max_tokens_error(const ServerState& state, Api api, int prompt_tokens, int
   const std::string mt = std::to_string(max_tokens);
   const std::string c = std::to_string(context);
   const std::string n = std::to_string(prompt_tokens);
-  if (state.profile.name == "vllm") {
+  if (state.traits.dialect == Dialect::vllm) {
     return error_reply(state, api, 400,
                        "'max_tokens' or 'max_completion_tokens' is too large: " + mt +
                            ". This model's maximum context length is " + c +
@@ -143,7 +143,7 @@ Reply max_tokens_error(const ServerState& state, Api api, int prompt_tokens, int
 }
 
 Reply model_not_found(const ServerState& state, Api api, const std::string& model) {
-  if (state.profile.name == "vllm") {
+  if (state.traits.dialect == Dialect::vllm) {
     return error_reply(state, api, 404, "The model `" + model + "` does not exist.", "model");
   }
   return error_reply(state, api, 404, "model '" + model + "' not found");
@@ -152,11 +152,11 @@ Reply model_not_found(const ServerState& state, Api api, const std::string& mode
 Reply not_found_path(const ServerState& state) {
   Reply r;
   r.status = 404;
-  const std::string& p = state.profile.name;
-  if (p == "ollama") {
+  const Dialect dialect = state.traits.dialect;
+  if (dialect == Dialect::ollama) {
     r.content_type = "text/plain";
     r.body = "404 page not found";
-  } else if (p == "llamacpp") {
+  } else if (dialect == Dialect::llamacpp) {
     r.content_type = "application/json; charset=utf-8";
     r.body = R"({"error":{"code":404,"message":"File Not Found","type":"not_found_error"}})";
   } else {

@@ -67,8 +67,8 @@ std::string metrics_text(ServerState& s) {
   const Gauges g = gauges(s);
   const Counters& c = s.counters;
   std::string out;
-  const std::string& p = s.profile.name;
-  if (p == "vllm") {
+  const MetricsStyle style = s.traits.metrics;
+  if (style == MetricsStyle::vllm) {
     const std::string l = "{engine=\"0\",model_name=\"" + s.model + "\"}";
     metric(out, "vllm:num_requests_running", "gauge",
            "Number of requests in model execution batches.", l, g.running);
@@ -98,7 +98,7 @@ std::string metrics_text(ServerState& s) {
     }
     ttft_histogram(out, s, "vllm:time_to_first_token_seconds", "engine=\"0\",",
                    ",model_name=\"" + s.model + "\"");
-  } else if (p == "sglang") {
+  } else if (style == MetricsStyle::sglang) {
     const std::string l =
         "{engine_type=\"unified\",model_name=\"" + s.model + "\",pp_rank=\"0\",tp_rank=\"0\"}";
     const std::string m = "{model_name=\"" + s.model + "\"}";
@@ -121,7 +121,7 @@ std::string metrics_text(ServerState& s) {
            static_cast<double>(c.cached_tokens));
     ttft_histogram(out, s, "sglang:time_to_first_token_seconds", "",
                    ",model_name=\"" + s.model + "\"");
-  } else if (p == "llamacpp") {
+  } else if (style == MetricsStyle::llamacpp) {
     auto raw = [&](const char* name, const char* type, const char* help, double v) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.6g", v);

@@ -44,9 +44,7 @@ std::string ollama_native(const StreamInfo& info, const FinishInfo& f, const std
 }  // namespace
 
 std::string_view nonstream_content_type(const StreamInfo& info) {
-  if (info.profile == "ollama" || info.profile == "llamacpp") {
-    return "application/json; charset=utf-8";
-  }
+  if (info.json_charset) return "application/json; charset=utf-8";
   return "application/json";
 }
 
@@ -72,13 +70,13 @@ std::string nonstream_body(const StreamInfo& info, const FinishInfo& f, const st
   ojson choice{{"index", 0}};
   if (chat) {
     ojson msg{{"role", "assistant"}, {"content", content}};
-    if (info.profile == "vllm") {
+    if (info.dialect == Dialect::vllm) {
       msg["reasoning"] = reasoning.empty() ? ojson(nullptr) : ojson(reasoning);
       msg["reasoning_content"] = msg["reasoning"];
-    } else if (info.profile == "sglang") {
+    } else if (info.dialect == Dialect::sglang) {
       msg["reasoning_content"] = reasoning.empty() ? ojson(nullptr) : ojson(reasoning);
     } else if (!reasoning.empty()) {
-      msg[info.profile == "ollama" ? "reasoning" : "reasoning_content"] = reasoning;
+      msg[info.dialect == Dialect::ollama ? "reasoning" : "reasoning_content"] = reasoning;
     }
     choice["message"] = msg;
   } else {
@@ -90,10 +88,10 @@ std::string nonstream_body(const StreamInfo& info, const FinishInfo& f, const st
           {"object", chat ? "chat.completion" : "text_completion"},
           {"created", info.created},
           {"model", info.model}};
-  if (info.profile == "ollama") j["system_fingerprint"] = "fp_ollama";
+  if (info.dialect == Dialect::ollama) j["system_fingerprint"] = "fp_ollama";
   j["choices"] = ojson::array({choice});
   j["usage"] = openai_usage(f);
-  if (info.profile == "llamacpp") {
+  if (info.dialect == Dialect::llamacpp) {
     j["usage"]["prompt_tokens_details"] = ojson{{"cached_tokens", f.cached_tokens}};
   }
   return j.dump();

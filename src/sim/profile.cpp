@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "sim/profile_traits.h"
+
 namespace servemeter::sim {
 namespace {
 
@@ -37,7 +39,7 @@ ProfileParams load_profile(const std::string& path, const std::string& name) {
   const YAML::Node profiles = root["profiles"];
   if (!profiles || !profiles[name]) {
     throw std::runtime_error("profile '" + name + "' not found in '" + path +
-                             "' (known: vllm, sglang, ollama, llamacpp)");
+                             "' (known: " + profile_names() + ")");
   }
   const YAML::Node p = profiles[name];
   const std::string where = path + ": profiles." + name;

@@ -25,11 +25,18 @@ std::string alnum_id(std::mt19937_64& rng, int n) {
   return out;
 }
 
-std::string response_id(const std::string& profile, Api api, std::mt19937_64& rng) {
+std::string response_id(Dialect dialect, Api api, std::mt19937_64& rng) {
   const bool chat = api == Api::openai_chat;
-  if (profile == "vllm") return (chat ? "chatcmpl-" : "cmpl-") + hex_id(rng, 16);
-  if (profile == "sglang") return hex_id(rng, 32);
-  if (profile == "ollama") return (chat ? "chatcmpl-" : "cmpl-") + std::to_string(rng() % 999);
+  switch (dialect) {
+    case Dialect::vllm:
+      return (chat ? "chatcmpl-" : "cmpl-") + hex_id(rng, 16);
+    case Dialect::sglang:
+      return hex_id(rng, 32);
+    case Dialect::ollama:
+      return (chat ? "chatcmpl-" : "cmpl-") + std::to_string(rng() % 999);
+    case Dialect::llamacpp:
+      break;
+  }
   return "chatcmpl-" + alnum_id(rng, 32);
 }
 
@@ -56,20 +63,20 @@ void generate(ServerState& state, Connection& conn, Api api, const std::string& 
     return;
   }
   GenRequest& req = *parsed;
-  const std::string& p = state.profile.name;
+  const ProfileTraits& traits = state.traits;
   const bool ollama_native = api == Api::ollama_chat || api == Api::ollama_generate;
-  if (req.model.empty() && p == "ollama") {
+  if (req.model.empty() && traits.requires_model) {
     log_reply(state, conn, error_reply(state, api, 400, "model is required"), nullptr, 0);
     return;
   }
   // vLLM and Ollama check the model name; SGLang and llama-server serve whatever is asked.
-  if ((p == "vllm" || p == "ollama") && !req.model.empty() && !state.model_matches(req.model)) {
+  if (traits.checks_model && !req.model.empty() && !state.model_matches(req.model)) {
     log_reply(state, conn, model_not_found(state, api, req.model), nullptr, 0);
     return;
   }
   int context = state.profile.context_length;
   auto n_prompt = static_cast<int>(req.prompt.size());
-  if (ollama_native || p == "ollama") {
+  if (ollama_native || traits.truncates_long_prompts) {
     // Ollama never refuses a long prompt: it keeps the last num_ctx tokens.
     if (req.num_ctx && *req.num_ctx > 0) context = *req.num_ctx;
     if (n_prompt >= context) {
@@ -77,12 +84,13 @@ void generate(ServerState& state, Connection& conn, Api api, const std::string& 
       n_prompt = context - 1;
     }
   } else if (n_prompt >= context) {
-    const bool in_stream = p == "sglang" && req.stream;  // SGLang 0.5: an error event, status 200
+    // SGLang 0.5: an error event, status 200
+    const bool in_stream = traits.context_error_in_stream && req.stream;
     if (!in_stream) {
       log_reply(state, conn, context_error(state, api, n_prompt, context), nullptr, n_prompt);
       return;
     }
-  } else if (req.max_tokens && n_prompt + *req.max_tokens > context && p != "llamacpp") {
+  } else if (req.max_tokens && n_prompt + *req.max_tokens > context && traits.checks_max_tokens) {
     log_reply(state, conn, max_tokens_error(state, api, n_prompt, *req.max_tokens, context),
               nullptr, n_prompt);
     return;
@@ -121,10 +129,11 @@ void generate(ServerState& state, Connection& conn, Api api, const std::string& 
                             " tokens) is longer than the model's context length (" +
                             std::to_string(context) + " tokens).";
   }
-  setup.info.profile = p;
+  setup.info.dialect = traits.dialect;
+  setup.info.json_charset = traits.json_charset;
   setup.info.api = api;
   setup.info.model = req.model.empty() ? state.model : req.model;
-  setup.info.id = response_id(p, api, state.rng);
+  setup.info.id = response_id(traits.dialect, api, state.rng);
   setup.info.created = unix_seconds();
   setup.info.include_usage = req.include_usage;
   setup.info.reasoning = setup.reasoning;
@@ -141,18 +150,18 @@ void route_request(ServerState& state, Connection& conn, HttpRequest& req) {
   const std::string path = target.substr(0, target.find('?'));
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   const bool post = req.method() == http::verb::post;
-  const std::string& p = state.profile.name;
+  const ProfileTraits& traits = state.traits;
 
   if (post && path == "/v1/chat/completions")
     return generate(state, conn, Api::openai_chat, req.body());
   if (post && path == "/v1/completions")
     return generate(state, conn, Api::openai_completions, req.body());
-  if (p == "ollama") {
+  if (traits.ollama_api) {
     if (post && path == "/api/chat") return generate(state, conn, Api::ollama_chat, req.body());
     if (post && path == "/api/generate")
       return generate(state, conn, Api::ollama_generate, req.body());
   }
-  if (p == "sglang" && post && path == "/generate") {
+  if (traits.sglang_api && post && path == "/generate") {
     return generate(state, conn, Api::sglang_generate, req.body());
   }
   std::optional<Reply> aux = aux_endpoint(state, path, get, post, req.body());

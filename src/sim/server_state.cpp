@@ -1,13 +1,29 @@
 #include "sim/server_state.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "core/clock.h"
 
 namespace servemeter::sim {
 
+namespace {
+
+const ProfileTraits& traits_of(const std::string& profile) {
+  const ProfileTraits* traits = find_profile_traits(profile);
+  if (traits == nullptr)
+    throw std::invalid_argument("--profile must be " + profile_names() + ", got '" + profile + "'");
+  return *traits;
+}
+
+}  // namespace
+
 ServerState::ServerState(boost::asio::io_context& io, SimOptions opts, ProfileParams prof)
-    : ioc(io), options(std::move(opts)), profile(std::move(prof)), rng(options.seed) {
+    : ioc(io),
+      options(std::move(opts)),
+      profile(std::move(prof)),
+      traits(traits_of(profile.name)),
+      rng(options.seed) {
   model = options.model.empty() ? profile.default_model : options.model;
   fixed_timing = options.ttft_ms.has_value() && options.itl_ms.has_value();
   start_ns = monotonic_ns();
@@ -25,7 +41,7 @@ bool ServerState::loading() const {
 
 bool ServerState::model_matches(const std::string& name) const {
   if (name == model) return true;
-  if (profile.name == "ollama") {
+  if (traits.model_latest_alias) {
     auto base = [](const std::string& m) {
       return m.find(':') == std::string::npos ? m + ":latest" : m;
     };

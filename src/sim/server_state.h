@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/profile.h"
+#include "sim/profile_traits.h"
 #include "sim/scheduler.h"
 #include "sim/sim_options.h"
 #include "sim/truth_log.h"
@@ -77,8 +78,9 @@ struct ServerState {
   boost::asio::io_context& ioc;
   SimOptions options;
   ProfileParams profile;
-  std::string model;          // served model name
-  bool fixed_timing = false;  // --ttft-ms/--itl-ms mode
+  const ProfileTraits& traits;  // how this profile looks on the wire (profile_traits.h)
+  std::string model;            // served model name
+  bool fixed_timing = false;    // --ttft-ms/--itl-ms mode
   std::unique_ptr<Engine> engine;
   TruthLog truth;
   std::vector<char> read_buffer;  // every connection reads into this (one thread per server)

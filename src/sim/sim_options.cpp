@@ -6,13 +6,14 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "sim/profile_traits.h"
 #include "sim/sim_server.h"
 
 namespace servemeter::sim {
 
 void add_sim_options(CLI::App& app, SimOptions& o) {
   app.add_option("--profile", o.profile, "Server to imitate")
-      ->check(CLI::IsMember({"vllm", "sglang", "ollama", "llamacpp"}))
+      ->check(CLI::IsMember(profile_list()))
       ->capture_default_str();
   app.add_option("--port", o.port, "Port to listen on (0: a free one, printed)")
       ->capture_default_str();

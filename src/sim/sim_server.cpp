@@ -11,6 +11,7 @@
 
 #include "sim/connection.h"
 #include "sim/profile.h"
+#include "sim/profile_traits.h"
 #include "sim/stamped_receive.h"
 
 namespace servemeter::sim {
@@ -66,9 +67,8 @@ namespace {
 
 void validate(const SimOptions& o) {
   auto bad = [](const std::string& m) { throw std::invalid_argument(m); };
-  if (o.profile != "vllm" && o.profile != "sglang" && o.profile != "ollama" &&
-      o.profile != "llamacpp") {
-    bad("--profile must be vllm, sglang, ollama or llamacpp, got '" + o.profile + "'");
+  if (find_profile_traits(o.profile) == nullptr) {
+    bad("--profile must be " + profile_names() + ", got '" + o.profile + "'");
   }
   if (!(o.time_scale > 0)) bad("--time-scale must be > 0, got " + std::to_string(o.time_scale));
   if (o.events_per_write < 1) {

@@ -99,11 +99,9 @@ HttpResult LlamaServerProcess::http_get(int port, const std::string& path, int t
   return result;
 }
 
-LlamaServerProcess LlamaServerProcess::start(LlamaServerOptions options) {
-  LlamaServerProcess p;
-  std::string bin =
-      options.server_bin.empty() ? env_or("LLAMA_SERVER_BIN", "") : options.server_bin;
-  std::string model = options.model.empty() ? env_or("LLAMA_MODEL", "") : options.model;
+std::string LlamaServerProcess::locate(std::string& bin, std::string& model) {
+  if (bin.empty()) bin = env_or("LLAMA_SERVER_BIN", "");
+  if (model.empty()) model = env_or("LLAMA_MODEL", "");
   if (bin.empty() || model.empty()) {
     const std::string cache = env_or("XDG_CACHE_HOME", env_or("HOME", "/nonexistent") + "/.cache") +
                               "/servemeter/llama-cpp/" + kPackageVersion + "/env";
@@ -111,17 +109,22 @@ LlamaServerProcess LlamaServerProcess::start(LlamaServerOptions options) {
     auto kv = read_env_file(env_file);
     if (bin.empty()) bin = kv["LLAMA_SERVER_BIN"];
     if (model.empty()) model = kv["LLAMA_MODEL"];
-    if (bin.empty() || model.empty()) {
-      p.reason_ = "llama-server not built: no usable " + env_file +
-                  " (run tests/support/llama/fetch-and-build.sh)";
-      return p;
-    }
+    if (bin.empty() || model.empty())
+      return "llama-server not built: no usable " + env_file +
+             " (run tests/support/llama/fetch-and-build.sh)";
   }
-  if (::access(bin.c_str(), X_OK) != 0) {
-    p.reason_ = "llama-server binary " + bin + " is missing or not executable";
-  } else if (::access(model.c_str(), R_OK) != 0) {
-    p.reason_ = "model " + model + " is missing or unreadable";
-  } else {
+  if (::access(bin.c_str(), X_OK) != 0)
+    return "llama-server binary " + bin + " is missing or not executable";
+  if (::access(model.c_str(), R_OK) != 0) return "model " + model + " is missing or unreadable";
+  return {};
+}
+
+LlamaServerProcess LlamaServerProcess::start(LlamaServerOptions options) {
+  LlamaServerProcess p;
+  std::string bin = options.server_bin;
+  std::string model = options.model;
+  p.reason_ = locate(bin, model);
+  if (p.reason_.empty()) {
     for (int attempt = 0; attempt < 3 && !p.launch(options, bin, model); ++attempt) {
       // Only a lost race for the port is worth another try.
       if (tail_of(p.log_path_).find("couldn't bind") == std::string::npos) break;

@@ -44,6 +44,9 @@ class LlamaServerProcess {
   static constexpr const char* kPackageVersion = "3.22.1";  // as in fetch-and-build.sh
 
   static LlamaServerProcess start(LlamaServerOptions options = {});
+  // Finds the binary and model as start() does, without starting anything (for tests that start
+  // llama-server their own way). Returns why they are unavailable, or an empty string.
+  static std::string locate(std::string& server_bin, std::string& model);
 
   LlamaServerProcess(LlamaServerProcess&& other) noexcept;
   LlamaServerProcess& operator=(LlamaServerProcess&& other) noexcept;
