@@ -4,6 +4,9 @@
 # the given time from its seed corpus (fuzz/corpus/<target>/, read only: new inputs go to a
 # temporary corpus) with its dictionary. Prints the executions per target; fails if any target
 # crashed, leaked, timed out or ran out of memory, naming the reproducer file.
+# The mutation seed is fixed (SERVEMETER_FUZZ_SEED, default 1), so a run explores the same inputs
+# in the same order each time: CI fails on a finding in the code, not on the luck of the draw.
+# A longer campaign (more seconds, other seeds) is how new inputs are looked for.
 # Usage: scripts/run-fuzz.sh [seconds-per-target]   (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +57,8 @@ while read -r name max_len dict; do
     fi
   fi
 
-  options=("${common[@]}" "-max_len=$max_len" "-max_total_time=$seconds" -print_final_stats=1)
+  options=("${common[@]}" "-max_len=$max_len" "-max_total_time=$seconds" -print_final_stats=1
+    "-seed=${SERVEMETER_FUZZ_SEED:-1}")
   if [ "$dict" != "-" ]; then options+=("-dict=fuzz/dicts/$dict"); fi
   corpus=()
   if [ -d "fuzz/corpus/$name" ]; then corpus=("fuzz/corpus/$name"); fi

@@ -1,6 +1,8 @@
 #include "sim/aux_endpoints.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "sim/errors.h"
 #include "sim/request.h"
@@ -24,6 +26,12 @@ Reply text_reply(int status, std::string content_type, std::string body) {
   r.content_type = std::move(content_type);
   r.body = std::move(body);
   return r;
+}
+
+// vLLM registers its development endpoints only when this variable is "1" (or "true").
+bool vllm_dev_mode() {
+  const char* value = std::getenv("VLLM_SERVER_DEV_MODE");
+  return value != nullptr && (std::string_view(value) == "1" || std::string_view(value) == "true");
 }
 
 ojson ollama_details(const std::string& model) {
@@ -196,6 +204,19 @@ std::optional<Reply> aux_endpoint(ServerState& s, const std::string& path, bool 
   if (post && path == "/tokenize" && t.tokenize != TokenizeStyle::none) return tokenize(s, body);
   if (t.version_endpoint && get && path == "/version")
     return json_reply(ojson{{"version", s.profile.version}}, s);
+  if (t.dev_mode_reset_prefix_cache && post && path == "/reset_prefix_cache" && vllm_dev_mode()) {
+    const bool ok = s.engine ? s.engine->scheduler().flush_cache() : s.active_streams == 0;
+    if (ok) return text_reply(200, "application/json", "");
+    Reply refused =
+        json_reply(ojson{{"object", "error"},
+                         {"message", "Failed to reset prefix cache: requests are running"},
+                         {"type", "InternalServerError"},
+                         {"param", nullptr},
+                         {"code", 500}},
+                   s);
+    refused.status = 500;
+    return refused;
+  }
   if (t.sglang_api) {
     if (get && (path == "/get_model_info" || path == "/model_info")) {
       return json_reply(ojson{{"model_path", s.model},

@@ -38,6 +38,8 @@ struct ProfileTraits {
   bool version_endpoint;  // GET /version
   bool ollama_api;        // /, /api/chat, /api/generate, /api/tags, /api/ps, /api/pull…
   bool sglang_api;        // /generate, /get_model_info, /flush_cache, /get_server_info
+  // POST /reset_prefix_cache, served (as by vLLM) only when VLLM_SERVER_DEV_MODE=1 is set.
+  bool dev_mode_reset_prefix_cache;
   // Generation requests:
   bool requires_model;           // 400 when the request names no model
   bool checks_model;             // 404 for a model it does not serve

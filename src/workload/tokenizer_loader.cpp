@@ -240,6 +240,11 @@ class Loader {
       const TokenId id = token_id(id_value, "vocabulary entry '" + token + "'");
       auto bytes = byte_level::to_bytes(token);
       if (!bytes) fail("vocabulary entry '" + token + "' is not in the byte-level alphabet");
+      // Two tokens under one id would make decoding ambiguous and token counts meaningless.
+      if (id < state.id_known.size() && state.id_known[id]) {
+        fail("vocabulary entry '" + token + "' has id " + std::to_string(id) +
+             ", which an earlier entry already has; every token needs its own id");
+      }
       state.id_of_bytes.insert_or_assign(*bytes, id);
       set_bytes(state, id, std::move(*bytes));
     }

@@ -4,6 +4,7 @@
 // Then vLLM with prefix caching on: H1 must no longer be supported.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -167,7 +168,11 @@ void measure(const fs::path& results, const Target& t, std::vector<CellPlan> cel
   for (auto& c : cells) c.shared.model = model;
   BenchmarkSettings settings;
   settings.progress = false;
-  const std::string flush_path = t.framework == "sglang" ? "/flush_cache" : "";
+  // The shipped presets' endpoints; the simulated vLLM serves its own in development mode only.
+  const std::string flush_path = t.framework == "sglang" ? "/flush_cache"
+                                 : t.framework == "vllm" ? "/reset_prefix_cache"
+                                                         : "";
+  ::setenv("VLLM_SERVER_DEV_MODE", "1", 1);
   BenchmarkRun benchmark({base_url, adapter.get(), {}, t.framework, flush_path}, run,
                          result_paths(results, t.framework, "llama3.1-8b"), settings);
   std::ostringstream lines;

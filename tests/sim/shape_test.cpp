@@ -3,6 +3,7 @@
 // the content type, and the error bodies.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <optional>
 
 #include "sim/sim_server.h"
@@ -360,3 +361,18 @@ TEST(SimKeepalive, TwoRequestsOnOneConnection) {
 }
 
 }  // namespace
+
+// vLLM serves POST /reset_prefix_cache only in development mode (VLLM_SERVER_DEV_MODE=1), as the
+// vllm preset starts it; without it the path is unknown (404), as on a default vLLM.
+TEST(SimResetPrefixCache, OnlyInVllmDevelopmentMode) {
+  auto server = SimServer::start(fast_options("vllm"));
+  ::unsetenv("VLLM_SERVER_DEV_MODE");
+  EXPECT_EQ(request(server->port(), "POST", "/reset_prefix_cache", "").status, 404);
+  ::setenv("VLLM_SERVER_DEV_MODE", "1", 1);
+  const Response reset = request(server->port(), "POST", "/reset_prefix_cache", "");
+  EXPECT_EQ(reset.status, 200);
+  EXPECT_EQ(reset.body, "");
+  auto sglang = SimServer::start(fast_options("sglang"));
+  EXPECT_EQ(request(sglang->port(), "POST", "/reset_prefix_cache", "").status, 404);
+  ::unsetenv("VLLM_SERVER_DEV_MODE");
+}

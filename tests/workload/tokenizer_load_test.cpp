@@ -229,6 +229,11 @@ TEST(TokenizerLoad, InconsistentVocabularyOrMergesAreNamed) {
   three_parts["model"]["merges"] = nlohmann::json::array({"a b c"});
   EXPECT_THAT(load_error(three_parts), HasSubstr("merge 0 \"a b c\" is not two tokens"));
 
+  // Found by fuzzing: "7" under newline's id decoded "\n" as "7".
+  auto shared_id = tiny_tokenizer();
+  shared_id["model"]["vocab"]["xyz"] = kAb;
+  EXPECT_THAT(load_error(shared_id), HasSubstr("has id 256, which an earlier entry already has"));
+
   auto outside_alphabet = tiny_tokenizer();
   outside_alphabet["model"]["vocab"]["한"] = 400;
   EXPECT_THAT(load_error(outside_alphabet), HasSubstr("'한' is not in the byte-level alphabet"));
