@@ -119,7 +119,7 @@ class Loader {
   json parse(std::string_view text, BigLists& lists) const {
     try {
       return parse_taking_big_lists(text, lists);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // syntax, and numbers too large for any type
       std::string detail = e.what();
       if (const auto end = detail.find("] "); end != std::string::npos) detail.erase(0, end + 2);
       fail("not a tokenizer file: not valid JSON (" + detail + ")");
