@@ -52,7 +52,9 @@ TEST(GpuRelease, MemoryStillHeldAtTheTimeoutIsReportedWithFigures) {
   options.timeout_s = 0.2;
   std::ostringstream progress;
   options.progress = &progress;
-  options.progress_every_s = 0.05;
+  // A progress line from the first look on: a loaded machine may take the whole 0.2 s between
+  // two looks, and the test is about the message, not the progress cadence.
+  options.progress_every_s = 0;
   const GpuReleaseResult result = wait_for_gpu_release(probe, baseline, options);
   EXPECT_TRUE(result.checked);
   EXPECT_FALSE(result.released);
