@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
+
+#include "core/text.h"
 
 namespace servemeter {
 namespace {
@@ -154,6 +157,16 @@ std::string validate_run_options(RunOptions& o, const GivenFlags& given) {
       return "--max-concurrency caps an open-loop run: give --request-rate too, or use "
              "--concurrency for a closed loop";
   }
+  // Both go into every request's JSON body (and the model into the results): text that is not
+  // UTF-8 cannot be sent as JSON, so it is refused here rather than aborting the run.
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string*>{"--model", &o.model},
+        std::pair<const char*, const std::string*>{"--system-prompt", &o.system_prompt}})
+    if (!is_valid_utf8(*value))
+      return std::string(flag) + " '" + valid_utf8(*value, 200) +
+             "' is not valid UTF-8 (each bad byte shown as U+FFFD): requests carry it as JSON "
+             "text, "
+             "so give it in UTF-8";
   for (const auto& item : o.slo) {
     const auto eq = item.find('=');
     const std::string name = item.substr(0, eq);
