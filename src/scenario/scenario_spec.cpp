@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/data_dir.h"
+#include "core/text.h"
 
 namespace servemeter {
 namespace {
@@ -168,6 +169,10 @@ CellSpec read_cell(const YAML::Node& defaults, const YAML::Node& cell, const Whe
   if (has("system_prompt")) {
     if (!has_exact_length(c.prompts)) fail(where, "'system_prompt' goes with corpus prompts only");
     c.system_prompt = text(merged["system_prompt"], where, "system_prompt");
+    if (!is_valid_utf8(c.system_prompt))
+      fail(where,
+           "'system_prompt' is not valid UTF-8: requests carry it as JSON text, so save the "
+           "file in UTF-8");
   }
   if (has("label")) {
     c.label = text(merged["label"], where, "label");
