@@ -16,6 +16,8 @@
 #include "orchestrate/preflight.h"
 #include "results/result_paths.h"
 #include "scenario/duration_estimate.h"
+#include "workload/text_tokenizer.h"
+#include "workload/tokenizer.h"
 
 namespace servemeter {
 namespace {
@@ -47,9 +49,17 @@ std::string simulate_presets(Presets& presets, const std::vector<std::string>& f
     preset.command = {own_executable(), "sim",     "--profile",    preset.sim_profile,
                       "--port",         "{port}",  "--host",       "127.0.0.1",
                       "--model",        "{model}", "--time-scale", scale};
-    if (!run.tokenizer.empty()) {
-      preset.command.push_back("--tokenizer");
-      preset.command.push_back(run.tokenizer);
+    // The simulator counts prompt tokens with the tokenizer the run will use, as `run
+    // --simulate` does (none found: both use the approximation).
+    try {
+      const auto tokenizer =
+          find_text_tokenizer(run.tokenizer, run.model, presets.resolve_model(run.model, name));
+      if (!tokenizer->file().empty()) {
+        preset.command.push_back("--tokenizer");
+        preset.command.push_back(tokenizer->file().string());
+      }
+    } catch (const TokenizerError& e) {
+      return std::string(e.what()) + " (give the model's tokenizer.json with --tokenizer)";
     }
     preset.env.clear();
     preset.venv.clear();
