@@ -73,9 +73,15 @@ std::vector<std::string> inline_spans(const std::string& readme) {
     }
     if (!inside) prose += line + "\n";
   }
-  const std::regex span("`([^`]*\\bservemeter [a-z][^`]*)`");
-  for (std::sregex_iterator it(prose.begin(), prose.end(), span), end; it != end; ++it)
-    spans.push_back((*it)[1]);
+  // Backticks pair up in order: every second piece between them is a code span.
+  std::size_t open = prose.find('`');
+  while (open != std::string::npos) {
+    const std::size_t close = prose.find('`', open + 1);
+    if (close == std::string::npos) break;
+    const std::string span = prose.substr(open + 1, close - open - 1);
+    if (span.find("servemeter ") != std::string::npos) spans.push_back(span);
+    open = prose.find('`', close + 1);
+  }
   return spans;
 }
 
@@ -109,7 +115,10 @@ std::string help_of(const std::string& subcommand) {
   static std::map<std::string, std::string> cache;
   if (!cache.count(subcommand)) {
     const auto r = testsupport::run_process({SERVEMETER_BINARY, subcommand, "--help"}, 30);
-    cache[subcommand] = r.exit_code == 0 ? r.out + r.err : std::string();
+    // An unknown subcommand gets the top-level help: only its own usage line counts.
+    const std::string text = r.out + r.err;
+    const bool own = text.find("Usage: servemeter " + subcommand + " ") != std::string::npos;
+    cache[subcommand] = r.exit_code == 0 && own ? text : std::string();
   }
   return cache[subcommand];
 }
