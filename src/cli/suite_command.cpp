@@ -89,6 +89,17 @@ void split_model_file(SuiteOptions& o) {
   }
 }
 
+// A scenario given as a file (`my-scenario.yaml`) is a scenario file of your own.
+void split_scenario_file(SuiteOptions& o) {
+  const std::filesystem::path given = o.run.scenario;
+  std::error_code ec;
+  if (given.extension() == ".yaml" || given.extension() == ".yml" ||
+      std::filesystem::is_regular_file(given, ec)) {
+    o.run.scenario_files.insert(o.run.scenario_files.begin(), given.string());
+    o.run.scenario.clear();
+  }
+}
+
 int dry_run(const SuiteOptions& o, const Presets& presets,
             const std::vector<std::string>& frameworks,
             const std::vector<ScenarioSpec>& scenarios) {
@@ -235,6 +246,7 @@ int suite_command(SuiteOptions& o, const std::string& command_line, const GivenF
                 "--attach uses servers that are already up, --simulate starts simulated ones: "
                 "choose one");
   split_model_file(o);
+  split_scenario_file(o);
   std::vector<ScenarioSpec> scenarios;
   try {
     scenarios = selected_scenarios(o.run);

@@ -19,8 +19,10 @@ void add_suite_options(CLI::App& app, SuiteOptions& o) {
                  "'all' (the presets' all_frameworks: sglang, vllm, ollama, in that order) or a "
                  "comma list, e.g. vllm,llamacpp")
       ->capture_default_str();
-  app.add_option("scenario", o.run.scenario,
-                 "all, or a comma list of single, concurrent, long_context, prefix_cache, korean")
+  app.add_option(
+         "scenario", o.run.scenario,
+         "all, or a comma list of single, concurrent, long_context, prefix_cache, korean, or a "
+         "scenario file of your own (.yaml)")
       ->capture_default_str();
   app.add_option("model", o.run.model,
                  "a model preset (gpt-oss-20b, llama3.1-8b), a model id, or a model file (.gguf, "
