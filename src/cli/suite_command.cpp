@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/analyze_command.h"
@@ -221,8 +222,10 @@ FrameworkOutcome run_one_framework(const SuiteOptions& o, const Presets& presets
     take_down(up, probe, baseline);
     return outcome;
   }
-  std::cout << "the " << fw << " server is ready after " << std::llround(up.seconds_to_ready)
-            << " s at " << up.base_url << std::endl;
+  char ready_after[32];
+  std::snprintf(ready_after, sizeof ready_after, "%.1f s", up.seconds_to_ready);
+  std::cout << "the " << fw << " server is ready after " << ready_after << " at " << up.base_url
+            << std::endl;
   run.base_url = up.base_url;
   outcome.code = run_framework(run, presets, scenarios, command_line);
   if (outcome.code != exit_code::kOk && outcome.code != interrupt_exit_code()) {

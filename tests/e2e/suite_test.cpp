@@ -32,17 +32,18 @@ struct Fw {
   std::string profile;
   std::vector<std::string> sim_args = {"--time-scale", "400"};
   double health_timeout_s = 30;
+  double stop_grace_s = 5;
 };
 
 // A framework whose server is the simulator imitating `profile`.
 Fw sim_fw(const std::string& name, int port, const std::string& profile,
           std::vector<std::string> sim_args = {"--time-scale", "400"},
           double health_timeout_s = 30) {
-  return Fw{name, port, {}, profile, std::move(sim_args), health_timeout_s};
+  return Fw{name, port, {}, profile, std::move(sim_args), health_timeout_s, 5};
 }
 // A framework whose server command is `command`.
 Fw command_fw(const std::string& name, int port, std::vector<std::string> command) {
-  return Fw{name, port, std::move(command), "", {}, 30};
+  return Fw{name, port, std::move(command), "", {}, 30, 5};
 }
 
 std::string yaml_list(const std::vector<std::string>& items) {
@@ -69,7 +70,7 @@ std::filesystem::path write_presets(const TempDir& dir, const std::vector<Fw>& f
         << "    venv: \"\"\n"
         << "    model_source: none\n"
         << "    health_timeout_s: " << fw.health_timeout_s << "\n"
-        << "    stop_grace_s: 5\n"
+        << "    stop_grace_s: " << fw.stop_grace_s << "\n"
         << "    check_command: " << yaml_list({SERVEMETER_BINARY, "--version"}) << "\n"
         << "    command: " << yaml_list(command) << "\n";
   }
@@ -348,6 +349,38 @@ TEST(Suite, CtrlCStopsTheServerSaysHowToResumeAndResumeSkipsFinishedCells) {
   EXPECT_EQ(measured_again, 1);  // the finished cell was not measured a second time
   expect_runbook_results(results_file(dir, "vllm"));
   expect_runbook_results(results_file(dir, "sglang"));
+}
+
+TEST(Suite, ASecondCtrlCKillsAServerThatIgnoresSigtermAtOnce) {
+  const TempDir dir;
+  const int port = testsupport::free_port();
+  // The server's shell ignores SIGTERM and outlives the simulator it started: only SIGKILL ends
+  // its group, and the preset gives it 60 s of grace first.
+  const auto stubborn = testsupport::write_script(
+      dir / "stubborn.sh", std::string("trap '' TERM\n\"") + SERVEMETER_BINARY +
+                               "\" sim --profile vllm --port \"$1\" --model \"$2\" --ttft-ms 5 "
+                               "--itl-ms 1 &\nwhile :; do sleep 0.1; done\n");
+  Fw fw = command_fw("vllm", port, {stubborn.string(), "{port}", "{model}"});
+  fw.stop_grace_s = 60;
+  write_presets(dir, {fw});
+  const auto log = dir / "results" / "vllm" / "vllm_gpt-oss-20b_requests.jsonl";
+  Child suite(suite_args("vllm", dir, {"--no-preflight", "--grace-period", "1"}));
+  ASSERT_TRUE(wait_for(log, "\"type\":\"cell_end\"", 1)) << read_text(log);
+  const auto first = std::chrono::steady_clock::now();
+  suite.signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // now stopping: SIGTERM sent
+  suite.signal(SIGINT);
+  const ProcessResult r = suite.wait(90);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count();
+  EXPECT_EQ(r.exit_code, exit_code::kInterrupted) << r.out << r.err;
+  EXPECT_LT(seconds, 30) << "the second Ctrl-C waited for the 60 s grace period";
+  EXPECT_NE(r.out.find("killed with SIGKILL"), std::string::npos) << r.out;
+  const auto pids = started_pids(r.err);
+  ASSERT_EQ(pids.count("vllm"), 1u) << r.err;
+  EXPECT_TRUE(testsupport::eventually([&] { return !testsupport::process_alive(pids.at("vllm")); },
+                                      std::chrono::seconds(5)));
+  EXPECT_TRUE(testsupport::eventually([&] { return port_free(port); }, std::chrono::seconds(5)));
 }
 
 }  // namespace
