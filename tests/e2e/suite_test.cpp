@@ -244,24 +244,48 @@ TEST(Suite, AttachMeasuresServersAlreadyUpAndStartsOrStopsNothing) {
   EXPECT_FALSE(port_free(server->port()));  // still serving
 }
 
+// Polls a file until it holds `n` occurrences of `what`.
+bool wait_for(const std::filesystem::path& file, const std::string& what, int n,
+              double timeout_s = 60) {
+  return testsupport::eventually(
+      [&] {
+        const std::string text = read_text(file);
+        int count = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+          ++count;
+        return count >= n;
+      },
+      std::chrono::seconds(static_cast<long>(timeout_s)));
+}
+
+// A command that does not exist, a server never healthy, one that dies mid-run, a port taken by
+// another process: each is reported, and the suite goes on to the next framework.
 TEST(Suite, FrameworksThatCannotStartOrDieMidRunAreReportedAndTheSuiteGoesOn) {
   const TempDir dir;
   const int ports[] = {testsupport::free_port(), testsupport::free_port(), testsupport::free_port(),
                        testsupport::free_port()};
-  // Healthy within a second, then killed as a crash would, while its requests (~50 s each at
-  // 200 ms a token) are running.
+  // A server that crashes mid-run: its simulator is killed (SIGKILL, as a crash would) once its
+  // first cell has started; requests take ~50 s (200 ms a token), so one is running then.
+  const auto sim_pid_file = dir / "sim.pid";
   const auto dying = testsupport::write_script(
       dir / "dying.sh", std::string("\"") + SERVEMETER_BINARY +
                             "\" sim --profile vllm --port \"$1\" --model \"$2\" --ttft-ms 20 "
-                            "--itl-ms 200 &\nsleep 3\nkill -9 $!\necho 'dying.sh: crashed'\n"
-                            "exit 1\n");
+                            "--itl-ms 200 &\necho $! > \"$3\"\nwait $!\n"
+                            "echo 'dying.sh: crashed'\nexit 1\n");
   const Fw missing = command_fw("vllm", ports[0], {"servemeter-test-no-such-command", "serve"});
   const Fw never = sim_fw("sglang", ports[1], "sglang", {"--loading-s", "600"}, 1);
-  const Fw dies = command_fw("llamacpp", ports[2], {dying.string(), "{port}", "{model}"});
+  const Fw dies =
+      command_fw("llamacpp", ports[2], {dying.string(), "{port}", "{model}", sim_pid_file});
   const Fw good = sim_fw("ollama", ports[3], "ollama");
-  write_presets(dir, {missing, never, dies, good});
-  const ProcessResult r = testsupport::run_process(
-      suite_args("vllm,sglang,llamacpp,ollama", dir, {"--no-preflight"}), 180);
+  const testsupport::ListeningSocket taken;  // another process holds this framework's port
+  const Fw blocked = sim_fw("openai", taken.port(), "vllm");
+  write_presets(dir, {missing, never, dies, blocked, good});
+  Child suite(suite_args("vllm,sglang,llamacpp,openai,ollama", dir, {"--no-preflight"}));
+  const auto llamacpp_log = dir / "results" / "llamacpp" / "llamacpp_gpt-oss-20b_requests.jsonl";
+  ASSERT_TRUE(wait_for(llamacpp_log, "\"type\":\"cell\"", 1, 120)) << read_text(llamacpp_log);
+  const long sim_pid = std::stol(read_text(sim_pid_file));
+  ASSERT_EQ(::kill(static_cast<pid_t>(sim_pid), SIGKILL), 0);
+  const ProcessResult r = suite.wait(180);
   EXPECT_EQ(r.exit_code, exit_code::kSuiteFrameworkFailed) << r.out << r.err;
   EXPECT_NE(r.err.find("cannot start the vllm server: command not found: "
                        "'servemeter-test-no-such-command' is not on PATH"),
@@ -278,26 +302,19 @@ TEST(Suite, FrameworksThatCannotStartOrDieMidRunAreReportedAndTheSuiteGoesOn) {
   EXPECT_NE(r.out.find("sglang: FAILED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("llamacpp: FAILED — its run ended with exit code 9"), std::string::npos)
       << r.out;
+  EXPECT_NE(r.err.find("cannot start the openai server: port " + std::to_string(taken.port()) +
+                       " is already in use by pid " + std::to_string(::getpid())),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("openai: FAILED — cannot start the openai server: port"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("ollama: measured"), std::string::npos) << r.out;
   EXPECT_TRUE(
       std::filesystem::exists(dir / "results" / "ollama" / "ollama_gpt-oss-20b_results.json"));
   for (const auto& [fw, pid] : started_pids(r.err))
     EXPECT_FALSE(testsupport::process_alive(pid)) << fw;
   for (const int port : ports) EXPECT_TRUE(port_free(port)) << port;
-}
-
-// Polls a file until it holds `n` occurrences of `what`.
-bool wait_for(const std::filesystem::path& file, const std::string& what, int n,
-              double timeout_s = 60) {
-  return testsupport::eventually(
-      [&] {
-        const std::string text = read_text(file);
-        int count = 0;
-        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-          ++count;
-        return count >= n;
-      },
-      std::chrono::seconds(static_cast<long>(timeout_s)));
+  EXPECT_FALSE(testsupport::process_alive(sim_pid));
 }
 
 TEST(Suite, CtrlCStopsTheServerSaysHowToResumeAndResumeSkipsFinishedCells) {
