@@ -95,6 +95,16 @@ std::vector<std::string> suite_args(const std::string& frameworks, const TempDir
   return args;
 }
 
+// The environment of every servemeter the tests start: no tokenizer files (the approximation is
+// loaded at once, where the presets' 200k-token tokenizers take seconds under ASan), no Hugging
+// Face cache of this machine's, and fontconfig's process-long allocations (summary charts) not
+// reported as leaks under the asan preset.
+std::vector<std::string> test_env(const TempDir& dir) {
+  return {"SERVEMETER_TOKENIZER_DIR=" + (dir / "no-tokenizers").string(),
+          "HF_HOME=" + (dir / "hf").string(), "HF_HUB_CACHE=" + (dir / "hf" / "hub").string(),
+          std::string("LSAN_OPTIONS=suppressions=") + SERVEMETER_LSAN_SUPPRESSIONS};
+}
+
 std::filesystem::path results_file(const TempDir& dir, const std::string& fw) {
   return dir / "results" / fw / (fw + "_gpt-oss-20b_results.json");
 }
@@ -142,7 +152,8 @@ TEST(Suite, TwoFrameworksAreStartedMeasuredStoppedAndSummarised) {
   const TempDir dir;
   const int vllm_port = testsupport::free_port(), sglang_port = testsupport::free_port();
   write_presets(dir, {sim_fw("vllm", vllm_port, "vllm"), sim_fw("sglang", sglang_port, "sglang")});
-  const ProcessResult r = testsupport::run_process(suite_args("vllm,sglang", dir), 180);
+  const ProcessResult r =
+      testsupport::run_process(suite_args("vllm,sglang", dir), 180, test_env(dir));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
 
   for (const std::string fw : {"vllm", "sglang"}) {
@@ -177,7 +188,7 @@ TEST(Suite, SimulateStartsThisBinarysSimulatorThroughTheSameLifecycle) {
   // preset's model pull goes through the simulator's /api/tags.
   std::ofstream(dir / "presets.yaml") << "frameworks:\n  ollama:\n    port: " << port << "\n";
   const ProcessResult r = testsupport::run_process(
-      suite_args("ollama", dir, {"--simulate", "--sim-time-scale", "400"}), 120);
+      suite_args("ollama", dir, {"--simulate", "--sim-time-scale", "400"}), 120, test_env(dir));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
   EXPECT_NE(r.out.find("pre-flight: skipped (--simulate"), std::string::npos) << r.out;
   const auto pids = started_pids(r.err);
@@ -205,7 +216,7 @@ TEST(Suite, DryRunPrintsEveryFrameworksCellsAndTheTotalAndStartsNothing) {
                       command_fw("ollama", ports[2], {script.string()})});
   auto args = suite_args("all", dir, {"--dry-run"});
   args[3] = "all";
-  const ProcessResult r = testsupport::run_process(args, 60);
+  const ProcessResult r = testsupport::run_process(args, 60, test_env(dir));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
   for (const char* fw : {"=== sglang", "=== vllm", "=== ollama"})
     EXPECT_NE(r.out.find(fw), std::string::npos) << fw << "\n" << r.out;
@@ -234,7 +245,8 @@ TEST(Suite, AttachMeasuresServersAlreadyUpAndStartsOrStopsNothing) {
   const auto script =
       testsupport::write_script(dir / "server.sh", "touch '" + marker.string() + "'\n");
   write_presets(dir, {command_fw("vllm", server->port(), {script.string()})});
-  const ProcessResult r = testsupport::run_process(suite_args("vllm", dir, {"--attach"}), 120);
+  const ProcessResult r =
+      testsupport::run_process(suite_args("vllm", dir, {"--attach"}), 120, test_env(dir));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
   expect_runbook_results(results_file(dir, "vllm"));
   EXPECT_FALSE(std::filesystem::exists(marker));
@@ -280,7 +292,8 @@ TEST(Suite, FrameworksThatCannotStartOrDieMidRunAreReportedAndTheSuiteGoesOn) {
   const testsupport::ListeningSocket taken;  // another process holds this framework's port
   const Fw blocked = sim_fw("openai", taken.port(), "vllm");
   write_presets(dir, {missing, never, dies, blocked, good});
-  Child suite(suite_args("vllm,sglang,llamacpp,openai,ollama", dir, {"--no-preflight"}));
+  Child suite(suite_args("vllm,sglang,llamacpp,openai,ollama", dir, {"--no-preflight"}),
+              test_env(dir));
   const auto llamacpp_log = dir / "results" / "llamacpp" / "llamacpp_gpt-oss-20b_requests.jsonl";
   ASSERT_TRUE(wait_for(llamacpp_log, "\"type\":\"cell\"", 1, 120)) << read_text(llamacpp_log);
   const long sim_pid = std::stol(read_text(sim_pid_file));
@@ -328,7 +341,7 @@ TEST(Suite, CtrlCStopsTheServerSaysHowToResumeAndResumeSkipsFinishedCells) {
   const auto log = dir / "results" / "vllm" / "vllm_gpt-oss-20b_requests.jsonl";
   long vllm_pid = 0;
   {
-    Child suite(args);
+    Child suite(args, test_env(dir));
     ASSERT_TRUE(wait_for(log, "\"type\":\"cell_end\"", 1)) << read_text(log);
     suite.signal(SIGINT);
     const ProcessResult r = suite.wait(60);
@@ -355,7 +368,7 @@ TEST(Suite, CtrlCStopsTheServerSaysHowToResumeAndResumeSkipsFinishedCells) {
   write_presets(dir, {sim_fw("vllm", vllm_port, "vllm"), fast});
   auto resume = args;
   resume.push_back("--resume");
-  const ProcessResult r = testsupport::run_process(resume, 180);
+  const ProcessResult r = testsupport::run_process(resume, 180, test_env(dir));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
   EXPECT_NE(r.out.find("skipped: already measured with the same parameters (--resume)"),
             std::string::npos)
@@ -381,7 +394,7 @@ TEST(Suite, ASecondCtrlCKillsAServerThatIgnoresSigtermAtOnce) {
   fw.stop_grace_s = 60;
   write_presets(dir, {fw});
   const auto log = dir / "results" / "vllm" / "vllm_gpt-oss-20b_requests.jsonl";
-  Child suite(suite_args("vllm", dir, {"--no-preflight", "--grace-period", "1"}));
+  Child suite(suite_args("vllm", dir, {"--no-preflight", "--grace-period", "1"}), test_env(dir));
   ASSERT_TRUE(wait_for(log, "\"type\":\"cell_end\"", 1)) << read_text(log);
   const auto first = std::chrono::steady_clock::now();
   suite.signal(SIGINT);

@@ -44,7 +44,7 @@ TEST(LlamaSuite, SuiteStartsMeasuresAndStopsARealLlamaServer) {
       {SERVEMETER_BINARY, "suite", "llamacpp", (dir / "small-single.yaml").string(), model_file,
        "--presets", (dir / "presets.yaml").string(), "--results-dir", (dir / "results").string(),
        "--trials", "1", "--no-progress"},
-      120);
+      120, {std::string("LSAN_OPTIONS=suppressions=") + SERVEMETER_LSAN_SUPPRESSIONS});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.out << r.err;
 
   // The model's name is the file's stem: llama-server's --alias and the results' file name.
