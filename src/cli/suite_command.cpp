@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
@@ -40,6 +41,7 @@ std::string simulate_presets(Presets& presets, const std::vector<std::string>& f
                              const RunOptions& run) {
   char scale[32];
   std::snprintf(scale, sizeof scale, "%g", run.sim_time_scale);
+  std::map<std::string, std::string> tokenizer_files;  // model id -> tokenizer.json ("": none)
   for (const auto& name : frameworks) {
     FrameworkPreset& preset = presets.frameworks.at(name);
     if (preset.sim_profile.empty())
@@ -50,16 +52,21 @@ std::string simulate_presets(Presets& presets, const std::vector<std::string>& f
                       "--port",         "{port}",  "--host",       "127.0.0.1",
                       "--model",        "{model}", "--time-scale", scale};
     // The simulator counts prompt tokens with the tokenizer the run will use, as `run
-    // --simulate` does (none found: both use the approximation).
-    try {
-      const auto tokenizer =
-          find_text_tokenizer(run.tokenizer, run.model, presets.resolve_model(run.model, name));
-      if (!tokenizer->file().empty()) {
-        preset.command.push_back("--tokenizer");
-        preset.command.push_back(tokenizer->file().string());
+    // --simulate` does (none found: both use the approximation). Loaded once per model id; a dry
+    // run starts nothing, so it loads none.
+    const std::string model_id = presets.resolve_model(run.model, name);
+    if (!run.dry_run && !tokenizer_files.count(model_id)) {
+      try {
+        tokenizer_files[model_id] =
+            find_text_tokenizer(run.tokenizer, run.model, model_id)->file().string();
+      } catch (const TokenizerError& e) {
+        return std::string(e.what()) + " (give the model's tokenizer.json with --tokenizer)";
       }
-    } catch (const TokenizerError& e) {
-      return std::string(e.what()) + " (give the model's tokenizer.json with --tokenizer)";
+    }
+    if (const auto file = tokenizer_files.find(model_id);
+        file != tokenizer_files.end() && !file->second.empty()) {
+      preset.command.push_back("--tokenizer");
+      preset.command.push_back(file->second);
     }
     preset.env.clear();
     preset.venv.clear();
