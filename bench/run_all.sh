@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The runbook's wrapper, kept: benchmark frameworks one after another against servers that are
-# already running on their ports, then write the summary.
+# already running on their ports, then write the summary. (`servemeter suite ... --attach` does
+# the same in one process; `servemeter suite` without --attach also starts and stops them.)
 #
 #   bench/run_all.sh [framework] [scenario] [model] [-- extra servemeter run flags]
 #
@@ -46,8 +47,6 @@ for fw in "${frameworks[@]}"; do
   fi
 done
 
-if "$servemeter" analyze --help >/dev/null 2>&1; then
-  "$servemeter" analyze --results-dir "$results" || status=$?
-fi
+"$servemeter" analyze --results-dir "$results" || status=$?
 echo "results: $results/ (per framework: $results/<framework>/; summary: $results/summary/)"
 exit $status

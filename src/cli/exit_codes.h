@@ -13,10 +13,12 @@ inline constexpr int kSimulatorError = 7;     // `servemeter sim` could not star
 inline constexpr int kModelNotServed = 8;     // the server lists its models and ours is not one
 inline constexpr int kServerWentAway = 9;     // the server stopped accepting connections mid-run
 inline constexpr int kInternalError = 10;     // a bug: what was measured is kept; please report
-inline constexpr int kAnalyzeSkippedInput = 11;  // analyze: a file, lines or entries were
-                                                 // skipped; the summary covers the rest
-inline constexpr int kPreflightFailed = 12;      // `servemeter preflight` found a FAIL line
-inline constexpr int kInterrupted = 130;         // SIGINT (Ctrl-C); what was measured is kept
-inline constexpr int kTerminated = 143;          // SIGTERM; what was measured is kept
+inline constexpr int kAnalyzeSkippedInput = 11;   // analyze: a file, lines or entries were
+                                                  // skipped; the summary covers the rest
+inline constexpr int kPreflightFailed = 12;       // `servemeter preflight` found a FAIL line
+inline constexpr int kSuiteFrameworkFailed = 13;  // `servemeter suite`: a framework could not
+                                                  // be started or its run failed; the others ran
+inline constexpr int kInterrupted = 130;          // SIGINT (Ctrl-C); what was measured is kept
+inline constexpr int kTerminated = 143;           // SIGTERM; what was measured is kept
 
 }  // namespace servemeter::exit_code

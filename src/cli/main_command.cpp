@@ -11,6 +11,8 @@
 #include "cli/run_command.h"
 #include "cli/run_options.h"
 #include "cli/scenarios_command.h"
+#include "cli/suite_command.h"
+#include "cli/suite_options.h"
 #include "cli/version.h"
 #include "sim/sim_options.h"
 
@@ -25,6 +27,13 @@ int dispatch(int argc, char** argv) {
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "benchmark one server on one workload cell");
   add_run_options(*run, run_options);
+
+  SuiteOptions suite_options;
+  CLI::App* suite = app.add_subcommand(
+      "suite",
+      "benchmark several frameworks one after another: pre-flight, then per framework start its "
+      "server, wait for health, run the scenarios, stop it; then analyze");
+  add_suite_options(*suite, suite_options);
 
   CLI::App* scenarios =
       app.add_subcommand("scenarios", "list the built-in scenarios, their cells and durations");
@@ -60,6 +69,11 @@ int dispatch(int argc, char** argv) {
     for (const auto& flag : custom_cell_flags())
       if (run->count(flag) > 0) given.custom_cell.push_back(flag);
     return run_command(run_options, redacted_command_line(argc, argv), given);
+  }
+  if (suite->parsed()) {
+    GivenFlags given;
+    given.trials = suite->count("--trials") > 0;
+    return suite_command(suite_options, redacted_command_line(argc, argv), given);
   }
   if (scenarios->parsed()) return scenarios_command(std::cout);
   if (analyze->parsed()) return analyze_command(analyze_options);

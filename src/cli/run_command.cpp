@@ -205,6 +205,18 @@ std::string check_context(const std::vector<ScenarioSpec>& scenarios, std::optio
 
 }  // namespace
 
+int load_cli_presets(const std::string& presets_file, Presets& presets) {
+  try {
+    std::vector<std::filesystem::path> overrides;
+    if (const auto user = user_presets_file()) overrides.push_back(*user);
+    if (!presets_file.empty()) overrides.emplace_back(presets_file);
+    presets = load_presets(data_dir() / "frameworks.yaml", overrides);
+  } catch (const PresetError& e) {
+    return fail(exit_code::kPresetError, e.what());
+  }
+  return exit_code::kOk;
+}
+
 int run_command(RunOptions& o, const std::string& command_line, const GivenFlags& given) {
   if (const std::string problem = validate_run_options(o, given); !problem.empty())
     return fail(exit_code::kUsage, problem);
@@ -215,15 +227,13 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
     return fail(exit_code::kUsage, e.what());
   }
   Presets presets;
-  try {
-    std::vector<std::filesystem::path> overrides;
-    if (const auto user = user_presets_file()) overrides.push_back(*user);
-    if (!o.presets_file.empty()) overrides.emplace_back(o.presets_file);
-    presets = load_presets(data_dir() / "frameworks.yaml", overrides);
-  } catch (const PresetError& e) {
-    return fail(exit_code::kPresetError, e.what());
-  }
+  if (const int code = load_cli_presets(o.presets_file, presets); code != exit_code::kOk)
+    return code;
+  return run_framework(o, presets, scenarios, command_line);
+}
 
+int run_framework(RunOptions& o, const Presets& presets, const std::vector<ScenarioSpec>& scenarios,
+                  const std::string& command_line) {
   const FrameworkPreset* preset = presets.framework(o.framework);
   if (!preset)
     return fail(exit_code::kUsage, "unknown framework '" + o.framework + "': choose one of " +
@@ -369,7 +379,7 @@ int run_command(RunOptions& o, const std::string& command_line, const GivenFlags
     return fail(exit_code::kUsage, e.what());
   }
   const double time_scale = o.simulate ? o.sim_time_scale : health.time_scale;
-  print_plan(std::cerr, scenarios, cells, o.framework, o.trials, time_scale);
+  print_plan(std::cerr, scenarios, o.framework, o.trials, time_scale);
   if (o.dry_run) return exit_code::kOk;
 
   RunInfo run;

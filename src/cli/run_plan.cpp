@@ -46,14 +46,15 @@ std::vector<ScenarioSpec> selected_scenarios(const RunOptions& o) {
   return specs;
 }
 
-void print_plan(std::ostream& out, const std::vector<ScenarioSpec>& scenarios,
-                const std::vector<CellPlan>& cells, const std::string& framework, int trials,
-                double time_scale) {
+PlanTotals print_plan(std::ostream& out, const std::vector<ScenarioSpec>& scenarios,
+                      const std::string& framework, int trials, double time_scale) {
   const PerformanceGuess guess = performance_guess(framework);
   double total_s = 0;
   long long requests = 0;
-  out << "plan: " << cells.size() << " cell" << (cells.size() == 1 ? "" : "s") << " × " << trials
-      << " trial" << (trials == 1 ? "" : "s") << "\n";
+  std::size_t cells = 0;
+  for (const ScenarioSpec& scenario : scenarios) cells += scenario.cells.size();
+  out << "plan: " << cells << " cell" << (cells == 1 ? "" : "s") << " × " << trials << " trial"
+      << (trials == 1 ? "" : "s") << "\n";
   for (const ScenarioSpec& scenario : scenarios) {
     for (const CellSpec& cell : scenario.cells) {
       const double seconds = estimate_cell_seconds(cell, guess) * trials / time_scale;
@@ -68,6 +69,7 @@ void print_plan(std::ostream& out, const std::vector<ScenarioSpec>& scenarios,
   out << "  total: " << requests << " requests, about " << format_duration(total_s) << " ("
       << guess.basis << (time_scale != 1 ? ", simulator time-scaled" : "") << ")\n";
   out.flush();
+  return {cells, requests, total_s};
 }
 
 }  // namespace servemeter

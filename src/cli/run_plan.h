@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "cli/run_options.h"
-#include "orchestrate/cell_plan.h"
 #include "scenario/scenario_spec.h"
 
 namespace servemeter {
@@ -14,9 +13,16 @@ namespace servemeter {
 // --scenario and --scenario-file, in that order; or the custom cell. Throws ScenarioError.
 std::vector<ScenarioSpec> selected_scenarios(const RunOptions& options);
 
-// Cells, requests, trials and the estimated time (scaled for a simulator).
-void print_plan(std::ostream& out, const std::vector<ScenarioSpec>& scenarios,
-                const std::vector<CellPlan>& cells, const std::string& framework, int trials,
-                double time_scale);
+// What a plan adds up to: cells, requests (warm-ups included, all trials), estimated seconds.
+struct PlanTotals {
+  std::size_t cells = 0;
+  long long requests = 0;
+  double seconds = 0;
+};
+
+// Every cell of `scenarios` with its requests and estimated time (duration_estimate, scaled for
+// a simulator), then the total. Needs no server: `suite --dry-run` prints it per framework.
+PlanTotals print_plan(std::ostream& out, const std::vector<ScenarioSpec>& scenarios,
+                      const std::string& framework, int trials, double time_scale);
 
 }  // namespace servemeter
