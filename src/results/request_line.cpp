@@ -94,20 +94,23 @@ class WrittenLine {
  public:
   explicit WrittenLine(std::string_view line) : p_(line.data()), end_(line.data() + line.size()) {}
 
-  bool literal(std::string_view text) {
-    if (static_cast<std::size_t>(end_ - p_) < text.size() ||
-        std::memcmp(p_, text.data(), text.size()) != 0)
+  // Literals as template arguments: comparisons of a known length, which the compiler inlines.
+  template <std::size_t N>
+  bool literal(const char (&text)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size || std::memcmp(p_, text, size) != 0)
       return false;
-    p_ += text.size();
+    p_ += size;
     return true;
   }
   // `,"name":`
-  bool key(std::string_view name) {
-    if (end_ - p_ < static_cast<std::ptrdiff_t>(name.size() + 4) || p_[0] != ',' || p_[1] != '"' ||
-        std::memcmp(p_ + 2, name.data(), name.size()) != 0 || p_[name.size() + 2] != '"' ||
-        p_[name.size() + 3] != ':')
+  template <std::size_t N>
+  bool key(const char (&name)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size + 4 || p_[0] != ',' || p_[1] != '"' ||
+        std::memcmp(p_ + 2, name, size) != 0 || p_[size + 2] != '"' || p_[size + 3] != ':')
       return false;
-    p_ += name.size() + 4;
+    p_ += size + 4;
     return true;
   }
   bool null() { return literal("null"); }

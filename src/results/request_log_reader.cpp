@@ -14,7 +14,8 @@
 namespace servemeter {
 namespace {
 
-constexpr std::size_t kBlock = 4 * 1024 * 1024;
+// Reads of 256 KiB: the block stays in the L2 cache between the kernel's copy and the parsing.
+constexpr std::size_t kBlock = 256 * 1024;
 constexpr std::size_t kMaxLine = 64 * 1024 * 1024;  // a longer "line" is not ours
 
 class File {
