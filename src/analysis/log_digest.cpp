@@ -37,7 +37,20 @@ struct Segment {
   std::map<int, TrialFigures> finished;
   std::map<int, TrialEnd> ends;
   std::unique_ptr<TrialAccumulator> pooled;
+  std::size_t trial_itl_hint = 0;  // the most inter-token gaps of a finished trial
+  bool pooled_reserved = false;
 };
+
+// Adds a finished trial to the cell's pooled figures, sizing them (and later trials) after it.
+void absorb_trial(Segment& s, const TrialAccumulator& trial) {
+  if (!s.pooled_reserved) {
+    s.pooled->reserve_itl(trial.itl_count() *
+                          static_cast<std::size_t>(std::max(1, s.digest.info.trials)));
+    s.pooled_reserved = true;
+  }
+  s.trial_itl_hint = std::max(s.trial_itl_hint, trial.itl_count());
+  s.pooled->absorb(trial);
+}
 
 class Digester final : public LogVisitor {
  public:
@@ -63,7 +76,10 @@ class Digester final : public LogVisitor {
     }
     Segment& s = *current_;
     auto& acc = s.live[r.trial];
-    if (!acc) acc = accumulator(s.digest.info);
+    if (!acc) {
+      acc = accumulator(s.digest.info);
+      acc->reserve_itl(s.trial_itl_hint);
+    }
     acc->add(r);
     if (r.warmup) return;
     if (s.digest.rows.size() >= options_.max_rows_per_cell) {
@@ -97,7 +113,7 @@ class Digester final : public LogVisitor {
     }
     Segment& s = *current_;
     if (const auto it = s.live.find(end.trial); it != s.live.end()) {
-      s.pooled->absorb(*it->second);
+      absorb_trial(s, *it->second);
       s.finished[end.trial] = it->second->finish();
       s.live.erase(it);
     } else {
@@ -168,7 +184,7 @@ class Digester final : public LogVisitor {
     if (!current_) return;
     Segment& s = *current_;
     for (auto& [trial, acc] : s.live) {
-      s.pooled->absorb(*acc);
+      absorb_trial(s, *acc);
       s.finished[trial] = acc->finish();
     }
     s.live.clear();

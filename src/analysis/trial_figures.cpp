@@ -70,8 +70,9 @@ void TrialAccumulator::add(const RequestRecord& r) {
     ttfc_.add(ns_to_ms(r.first_content_ns - r.intended_send_ns) * scale_);
   if (tpot) tpot_.add(*tpot);
   if (e2el) e2el_.add(*e2el);
-  for (std::size_t i = 1; i < r.token_event_ns.size(); ++i)
-    itl_.add(ns_to_ms(r.token_event_ns[i] - r.token_event_ns[i - 1]) * scale_);
+  if (const auto& stamps = r.token_event_ns; stamps.size() > 1)
+    itl_.add_each(stamps.size() - 1,
+                  [&](std::size_t i) { return ns_to_ms(stamps[i + 1] - stamps[i]) * scale_; });
   if (open_loop_) {
     if (const auto v = scaled(ttft_ms(r))) service_ttft_.add(*v);
     if (const auto v = scaled(e2el_ms(r))) service_e2el_.add(*v);

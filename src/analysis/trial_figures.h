@@ -64,6 +64,10 @@ class TrialAccumulator {
   // figures from its trials, without adding every record twice.
   void absorb(const TrialAccumulator& other);
   TrialFigures finish() const;
+  // The inter-token gaps added so far, and room for `n` of them in all: a cell's trials are
+  // alike, so one trial's count sizes the next trial and the pooled figures without regrowing.
+  std::size_t itl_count() const noexcept { return itl_.count(); }
+  void reserve_itl(std::size_t n) { itl_.reserve(n); }
 
  private:
   bool open_loop_;

@@ -3,6 +3,7 @@
 // exactly up to a bound and then folded into a log-linear histogram, so a run of any size is
 // summarised in bounded memory. Mean, std, min and max stay exact; percentiles are exact (numpy's
 // linear interpolation) while the values fit, and within 0.1% of the value once folded.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,26 @@ class SampleSet {
       return;
     }
     add_folded(value);
+  }
+  // add(value(i)) for i in [0, n), in that order, with one capacity check for all of them (the
+  // inter-token gaps of a request).
+  template <class Value>
+  void add_each(std::size_t n, Value&& value) {
+    if (folded_ || values_.size() + n > exact_limit_) {
+      for (std::size_t i = 0; i < n; ++i) add(value(i));
+      return;
+    }
+    if (values_.capacity() < values_.size() + n)
+      values_.reserve(std::max(values_.size() + n, 2 * values_.capacity()));
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = value(i);
+      if (std::isfinite(v)) values_.push_back(v);
+    }
+    count_ = values_.size();
+  }
+  // Room for `n` exact values in all, so that adding or merging up to them moves nothing.
+  void reserve(std::size_t n) {
+    if (!folded_) values_.reserve(std::min(n, exact_limit_));
   }
   // Adds every value of `other`, as if each had been added here.
   void merge(const SampleSet& other);

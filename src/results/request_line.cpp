@@ -1,6 +1,7 @@
 #include "results/request_line.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "core/metrics.h"
@@ -70,7 +71,198 @@ std::optional<double> double_of(simdjson::dom::object o, std::string_view key) {
   return std::nullopt;
 }
 
+// Empties `r` (keeping its buffers) and `tags`.
+void reset(RequestRecord& r, RequestTags& tags) {
+  std::vector<std::int64_t> stamps = std::move(r.token_event_ns);
+  std::string message = std::move(r.error_message);
+  std::string finish = std::move(r.finish_reason);
+  std::string cell = std::move(r.cell);
+  r = RequestRecord{};
+  r.token_event_ns = std::move(stamps);
+  r.token_event_ns.clear();
+  r.error_message = std::move(message);
+  r.error_message.clear();
+  r.finish_reason = std::move(finish);
+  r.finish_reason.clear();
+  r.cell = std::move(cell);
+  tags = RequestTags{};
+}
+
+// A cursor over a line as append_request_line writes it. Each step takes exactly what the writer
+// puts there, or fails: a line it cannot take goes to the JSON parser, which decides.
+class WrittenLine {
+ public:
+  explicit WrittenLine(std::string_view line) : p_(line.data()), end_(line.data() + line.size()) {}
+
+  // Literals as template arguments: comparisons of a known length, which the compiler inlines.
+  template <std::size_t N>
+  bool literal(const char (&text)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size || std::memcmp(p_, text, size) != 0)
+      return false;
+    p_ += size;
+    return true;
+  }
+  // `,"name":`
+  template <std::size_t N>
+  bool key(const char (&name)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size + 4 || p_[0] != ',' || p_[1] != '"' ||
+        std::memcmp(p_ + 2, name, size) != 0 || p_[size + 2] != '"' || p_[size + 3] != ':')
+      return false;
+    p_ += size + 4;
+    return true;
+  }
+  bool null() { return literal("null"); }
+  // A string of printable ASCII without escapes (what JSON and UTF-8 take as they are).
+  bool string(std::string_view& out) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const begin = ++p_;
+    while (p_ != end_ && *p_ != '"') {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    ++p_;
+    return true;
+  }
+  // The same, unchecked but for the closing quote: for base64url, which its decoder checks (any
+  // other character, escapes and control characters included, fails the decoding, and the line
+  // goes to the parser).
+  bool string_unchecked(std::string_view& out) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const begin = ++p_;
+    const void* quote = std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_));
+    if (quote == nullptr) return false;
+    p_ = static_cast<const char*>(quote);
+    out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    ++p_;
+    return true;
+  }
+  bool string_or_null(std::string_view& out) {
+    out = {};
+    return null() || string(out);
+  }
+  // A non-negative integer of at most 18 digits, without leading zeros (always an int64 to a
+  // JSON parser).
+  bool integer(std::int64_t& out) {
+    const char* const begin = p_;
+    std::int64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9' && p_ - begin < 19) v = v * 10 + (*p_++ - '0');
+    const auto digits = p_ - begin;
+    if (digits == 0 || digits > 18 || (digits > 1 && *begin == '0')) return false;
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    out = v;
+    return true;
+  }
+  bool integer_or_null(std::int64_t& out, std::int64_t if_null) {
+    if (null()) {
+      out = if_null;
+      return true;
+    }
+    return integer(out);
+  }
+  // A JSON number of a usual size (the derived figures, read past), or null.
+  bool skip_number_or_null() {
+    if (null()) return true;
+    const char* const begin = p_;
+    if (p_ != end_ && *p_ == '-') ++p_;
+    const char* const digits = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    if (p_ == digits || (p_ - digits > 1 && *digits == '0')) return false;
+    if (p_ != end_ && *p_ == '.') {
+      const char* const fraction = ++p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == fraction) return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      const char* const exponent = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == exponent || p_ - exponent > 2) return false;
+    }
+    return p_ - begin <= 24;
+  }
+  bool at_end() const { return p_ == end_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
 }  // namespace
+
+bool read_written_request_line(std::string_view line, RequestRecord& r, RequestTags& tags) {
+  WrittenLine in(line);
+  if (!in.literal("{\"type\":\"request\",\"scenario\":")) return false;
+  reset(r, tags);
+  std::int64_t n = 0;
+  std::string_view text;
+  if (!in.string(tags.scenario) || !in.key("cell") || !in.string(tags.cell)) return false;
+  if (!in.key("trial") || !in.integer(n)) return false;
+  tags.trial = static_cast<int>(n);
+  if (!in.key("id") || !in.integer(n)) return false;
+  r.id = static_cast<std::uint64_t>(n);
+  if (!in.key("item") || !in.integer(n)) return false;
+  r.item = static_cast<std::uint32_t>(n);
+  if (in.literal(",\"warmup\":true"))
+    r.warmup = true;
+  else if (!in.literal(",\"warmup\":false"))
+    return false;
+  if (!in.key("intended_send_ns") || !in.integer_or_null(r.intended_send_ns, 0) ||
+      !in.key("send_ns") || !in.integer_or_null(r.send_ns, 0) || !in.key("first_token_ns") ||
+      !in.integer_or_null(r.first_token_ns, 0) || !in.key("first_content_ns") ||
+      !in.integer_or_null(r.first_content_ns, 0) || !in.key("end_ns") ||
+      !in.integer_or_null(r.end_ns, 0) || !in.key("requested_input_tokens") ||
+      !in.integer_or_null(r.requested_input_tokens, -1) || !in.key("requested_output_tokens") ||
+      !in.integer_or_null(r.requested_output_tokens, -1) || !in.key("input_tokens") ||
+      !in.integer_or_null(r.input_tokens, -1) || !in.key("output_tokens") ||
+      !in.integer_or_null(r.output_tokens, -1) || !in.key("output_tokens_source") ||
+      !in.string(text))
+    return false;
+  r.output_tokens_source = text == "server"        ? TokenCountSource::server
+                           : text == "chunk_count" ? TokenCountSource::chunk_count
+                                                   : TokenCountSource::none;
+  if (!in.key("cached_tokens") || !in.integer_or_null(r.cached_tokens, -1) ||
+      !in.key("reasoning_tokens") || !in.integer_or_null(r.reasoning_tokens, -1) ||
+      !in.key("output_chars") || !in.integer_or_null(r.output_chars, -1) ||
+      !in.key("http_status") || !in.integer(n))
+    return false;
+  r.http_status = static_cast<int>(n);
+  if (!in.key("error")) return false;
+  if (!in.null()) {
+    if (!in.string(text)) return false;
+    const auto kind = parse_error_kind(text);
+    if (!kind) return false;  // the parser words the complaint
+    r.error = *kind;
+  }
+  if (!in.key("error_message") || !in.string_or_null(text)) return false;
+  r.error_message.assign(text);
+  if (!in.key("retry_after_s") || !in.null()) return false;  // a number: the parser reads it
+  if (!in.key("bytes_received") || !in.integer(r.bytes_received) || !in.key("retries") ||
+      !in.integer(n))
+    return false;
+  r.retries = static_cast<int>(n);
+  if (!in.key("flags")) return false;
+  if (in.literal("[\"invalid_utf8\"]"))
+    r.flags |= kFlagInvalidUtf8;
+  else if (!in.literal("[]"))
+    return false;
+  if (!in.key("finish_reason") || !in.string_or_null(text)) return false;
+  r.finish_reason.assign(text);
+  std::string_view gaps;
+  if (!in.key("ttft_ms") || !in.skip_number_or_null() || !in.key("tpot_ms") ||
+      !in.skip_number_or_null() || !in.key("e2el_ms") || !in.skip_number_or_null() ||
+      !in.key("token_events") || !in.integer(n) || !in.key("token_gaps_b64") ||
+      !in.string_unchecked(gaps) || !in.literal("}") || !in.at_end())
+    return false;
+  r.cell.assign(tags.cell);
+  r.trial = tags.trial;
+  return decode_token_gaps(gaps, r.send_ns, r.token_event_ns);
+}
 
 std::string_view flag_name(RecordFlag flag) noexcept {
   for (const auto& [f, name] : kFlags)
@@ -160,19 +352,7 @@ void append_request_line(std::string& out, const RequestRecord& r, std::string_v
 std::string read_request_line(simdjson::dom::element line, RequestRecord& r, RequestTags& tags) {
   simdjson::dom::object o;
   if (line.get_object().get(o) != simdjson::SUCCESS) return "not a JSON object";
-  std::vector<std::int64_t> stamps = std::move(r.token_event_ns);
-  std::string message = std::move(r.error_message);
-  std::string finish = std::move(r.finish_reason);
-  std::string cell = std::move(r.cell);
-  r = RequestRecord{};
-  r.token_event_ns = std::move(stamps);
-  r.token_event_ns.clear();
-  r.error_message = std::move(message);
-  r.error_message.clear();
-  r.finish_reason = std::move(finish);
-  r.finish_reason.clear();
-  r.cell = std::move(cell);
-  tags = RequestTags{};
+  reset(r, tags);
 
   // One pass over the fields, each key compared once (looking each up by name scans the
   // object every time). The token stamps are decoded after the pass: they need send_ns.

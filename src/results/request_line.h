@@ -28,6 +28,13 @@ void append_request_line(std::string& out, const RequestRecord& record, std::str
 std::string read_request_line(simdjson::dom::element line, RequestRecord& record,
                               RequestTags& tags);
 
+// The same for a line exactly as append_request_line writes it (its fields in that order,
+// strings of printable ASCII without escapes, no server timing or retry-after), read without a
+// JSON parser: true when it was read, false when the line is anything else (then `record` and
+// `tags` hold nothing useful and read_request_line must read it). The result is the same as
+// read_request_line's.
+bool read_written_request_line(std::string_view line, RequestRecord& record, RequestTags& tags);
+
 // Names of RecordFlag bits, as the log spells them.
 std::string_view flag_name(RecordFlag flag) noexcept;
 std::optional<RecordFlag> parse_flag(std::string_view name) noexcept;

@@ -1,5 +1,7 @@
 #include "results/token_gaps.h"
 
+#include <immintrin.h>
+
 #include <array>
 #include <bit>
 #include <cstring>
@@ -72,8 +74,115 @@ void append_token_gaps(std::string& out, std::int64_t send_ns,
   if (nbits > 0) out.push_back(kAlphabet[(bits << (6 - nbits)) & 0x3F]);
 }
 
-bool decode_token_gaps(std::string_view text, std::int64_t send_ns,
-                       std::vector<std::int64_t>& event_ns) {
+namespace {
+
+// kDecode's first 128 entries, as two tables of 64 for one two-table byte lookup (invalid: 0xFF,
+// its high bit set).
+alignas(64) constexpr std::array<std::uint8_t, 128> kDecode128 = [] {
+  std::array<std::uint8_t, 128> table{};
+  for (std::size_t i = 0; i < 128; ++i) table[i] = kDecode[i];
+  return table;
+}();
+// Each 32-bit lane holds 24 bits after the multiply-adds, least significant byte first; the
+// output wants them most significant first: bytes 2, 1, 0 of lane 0, then of lane 1...
+alignas(64) constexpr std::array<std::uint8_t, 64> kPackOrder = [] {
+  std::array<std::uint8_t, 64> order{};
+  for (int i = 0; i < 48; ++i)
+    order[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i / 3 * 4 + (2 - i % 3));
+  return order;
+}();
+
+// The same decoding, with AVX-512 VBMI and BMI2 (this machine kind has them): 64 characters of
+// base64url turned into 48 bytes by a few instructions (a 128-entry table lookup, two
+// multiply-adds, one byte shuffle), the varint ends found by one compare per 64 bytes, each
+// varint gathered by one `pext`. The characters after the last whole 64 go the scalar way.
+[[gnu::target("avx512f,avx512bw,avx512vbmi,bmi2")]] bool decode_avx512(
+    std::string_view text, std::int64_t send_ns, std::vector<std::int64_t>& event_ns) {
+  event_ns.clear();
+  if (text.size() % 4 == 1) return false;
+  thread_local std::vector<std::uint8_t> bytes;
+  bytes.resize(text.size() / 4 * 3 + 3 + 64);  // slack: 64-byte stores and loads
+  std::uint8_t* out = bytes.data();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  const __m512i low_table = _mm512_load_si512(kDecode128.data());
+  const __m512i high_table = _mm512_load_si512(kDecode128.data() + 64);
+  const __m512i pack_order = _mm512_load_si512(kPackOrder.data());
+  const __m512i pair_weights = _mm512_set1_epi32(0x01400140);  // a·64 + b per two characters
+  const __m512i quad_weights = _mm512_set1_epi32(0x00011000);  // ab·4096 + cd per four
+  __mmask64 invalid = 0;
+  for (; end - p >= 64; p += 64) {
+    const __m512i chars = _mm512_loadu_si512(p);
+    const __m512i sextets = _mm512_permutex2var_epi8(low_table, chars, high_table);
+    // A character of 128 or more, or one the table marks: a high bit in either.
+    invalid |= _mm512_movepi8_mask(_mm512_or_si512(sextets, chars));
+    const __m512i pairs = _mm512_maddubs_epi16(sextets, pair_weights);
+    const __m512i quads = _mm512_madd_epi16(pairs, quad_weights);
+    _mm512_storeu_si512(out, _mm512_maskz_permutexvar_epi8(~__mmask64{0}, pack_order, quads));
+    out += 48;
+  }
+  if (invalid != 0) return false;
+  std::uint32_t invalid_pairs = 0;
+  for (; end - p >= 4; p += 4) {
+    std::uint16_t first = 0, second = 0;
+    std::memcpy(&first, p, 2);
+    std::memcpy(&second, p + 2, 2);
+    const std::uint32_t hi = kDecodePair[first], lo = kDecodePair[second];
+    invalid_pairs |= hi | lo;
+    const std::uint32_t v = __builtin_bswap32(((hi << 12) | lo) << 8);
+    std::memcpy(out, &v, 4);
+    out += 3;
+  }
+  if ((invalid_pairs & kInvalidPair) != 0) return false;
+  const auto rest = static_cast<int>(end - p);
+  if (rest > 0) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < rest; ++i) {
+      const std::uint8_t x = kDecode[p[i]];
+      if (x == kInvalid) return false;
+      v = (v << 6) | x;
+    }
+    const int n = rest - 1;
+    v >>= (rest == 2 ? 4 : 2);
+    for (int i = n - 1; i >= 0; --i) *out++ = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  const std::uint8_t* const base = bytes.data();
+  const std::size_t size = static_cast<std::size_t>(out - base);
+  std::memset(out, 0, 8);
+  event_ns.reserve(size);
+  std::int64_t t = send_ns;
+  std::size_t start = 0;
+  for (std::size_t block = 0; block < size; block += 64) {
+    const std::size_t block_bytes = std::min<std::size_t>(64, size - block);
+    std::uint64_t ends = ~_mm512_movepi8_mask(_mm512_loadu_si512(base + block));
+    if (block_bytes < 64) ends &= (std::uint64_t{1} << block_bytes) - 1;  // not the slack
+    while (ends != 0) {
+      const std::size_t end_at = block + static_cast<std::size_t>(std::countr_zero(ends));
+      ends &= ends - 1;
+      const std::size_t length = end_at - start + 1;
+      std::uint64_t word = 0;
+      std::memcpy(&word, base + start, 8);
+      std::uint64_t value = 0;
+      if (length <= 8) {
+        value =
+            _bzhi_u64(_pext_u64(word, 0x7F7F7F7F7F7F7F7FULL), static_cast<unsigned>(7 * length));
+      } else if (length == 9) {
+        value = _pext_u64(word, 0x7F7F7F7F7F7F7F7FULL) |
+                (static_cast<std::uint64_t>(base[start + 8]) << 56);
+      } else {
+        return false;
+      }
+      if (value > (std::uint64_t{1} << 62)) return false;
+      t += static_cast<std::int64_t>(value);
+      event_ns.push_back(t);
+      start = end_at + 1;
+    }
+  }
+  return start == size;
+}
+
+bool decode_generic(std::string_view text, std::int64_t send_ns,
+                    std::vector<std::int64_t>& event_ns) {
   event_ns.clear();
   if (text.size() % 4 == 1) return false;  // base64 never leaves one character over
   // Two tight loops rather than one that does both: base64 to bytes (four characters are three
@@ -153,6 +262,16 @@ bool decode_token_gaps(std::string_view text, std::int64_t send_ns,
   }
   if (start != size) return false;  // the last varint has no end: truncated
   return true;
+}
+
+}  // namespace
+
+bool decode_token_gaps(std::string_view text, std::int64_t send_ns,
+                       std::vector<std::int64_t>& event_ns) {
+  static const bool fast = __builtin_cpu_supports("avx512f") &&
+                           __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2");
+  return fast ? decode_avx512(text, send_ns, event_ns) : decode_generic(text, send_ns, event_ns);
 }
 
 }  // namespace servemeter

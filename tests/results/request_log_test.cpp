@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "results/atomic_file.h"
 #include "results/request_line.h"
@@ -100,6 +101,81 @@ TEST(RequestLine, RoundTripsEveryRawField) {
   std::string again;
   append_request_line(again, back, tags.scenario);
   EXPECT_EQ(again, line);
+}
+
+// What the fast reader makes of a line, against the JSON parser: nullopt when it leaves the
+// line to the parser, else whether both agree on every field.
+std::optional<bool> same_as_parser(const std::string& line) {
+  RequestRecord fast, slow;
+  RequestTags fast_tags, slow_tags;
+  const std::string_view text(line.data(), line.size() - (line.ends_with('\n') ? 1 : 0));
+  if (!read_written_request_line(text, fast, fast_tags)) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return false;
+  if (!read_request_line(doc, slow, slow_tags).empty()) return false;
+  std::string a, b;
+  append_request_line(a, fast, fast_tags.scenario);
+  append_request_line(b, slow, slow_tags.scenario);
+  return a == b && fast_tags.cell == slow_tags.cell && fast_tags.trial == slow_tags.trial &&
+         fast.cell == slow.cell && fast.trial == slow.trial && fast.warmup == slow.warmup;
+}
+
+TEST(RequestLine, WrittenLinesAreReadWithoutTheParserAsTheParserReadsThem) {
+  std::vector<RequestRecord> records;
+  RequestRecord plain = sample();
+  plain.server_timing = {};
+  records.push_back(plain);
+  RequestRecord failed = plain;
+  failed.error = ErrorKind::timeout;
+  failed.error_message = "no answer in 30 s";
+  failed.finish_reason.clear();
+  failed.flags = 0;
+  failed.warmup = true;
+  failed.first_token_ns = failed.first_content_ns = 0;
+  failed.token_event_ns.clear();
+  failed.input_tokens = failed.output_tokens = -1;
+  failed.http_status = 0;
+  failed.retries = 2;
+  records.push_back(failed);
+  RequestRecord long_gaps = plain;
+  long_gaps.token_event_ns = {1'000'001, 1'000'002, 1'000'000'000'000, 9'000'000'000'000'000};
+  long_gaps.output_tokens_source = TokenCountSource::chunk_count;
+  long_gaps.cached_tokens = 5;
+  long_gaps.reasoning_tokens = 0;
+  records.push_back(long_gaps);
+  for (const auto& r : records) {
+    std::string line;
+    append_request_line(line, r, "concurrent_load");
+    EXPECT_EQ(same_as_parser(line), std::optional<bool>(true)) << line;
+  }
+  // Left to the parser: fields the fast reader does not take, and anything not as written.
+  RequestRecord timed = sample();
+  std::string line;
+  append_request_line(line, timed, "x");
+  EXPECT_EQ(same_as_parser(line), std::nullopt);
+  RequestRecord retry = plain;
+  retry.retry_after_s = 1.5;
+  line.clear();
+  append_request_line(line, retry, "x");
+  EXPECT_EQ(same_as_parser(line), std::nullopt);
+  RequestRecord escaped = plain;
+  escaped.error_message = "a \"quoted\" word";
+  line.clear();
+  append_request_line(line, escaped, "x");
+  EXPECT_EQ(same_as_parser(line), std::nullopt);
+  // Every single-byte change of a written line: the fast reader either leaves it to the parser
+  // or reads it as the parser does.
+  line.clear();
+  append_request_line(line, long_gaps, "concurrent_load");
+  for (std::size_t i = 0; i + 1 < line.size(); ++i)
+    for (const char c : std::string_view("\"\\ -0019e.:,{}[]nAz_\x01\x80", 23)) {  // and NUL
+      std::string changed = line;
+      changed[i] = c;
+      const auto same = same_as_parser(changed);
+      EXPECT_TRUE(!same || *same) << changed;
+    }
 }
 
 TEST(RequestLine, HostileStringsBecomeValidBoundedUtf8) {
