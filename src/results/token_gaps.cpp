@@ -274,4 +274,9 @@ bool decode_token_gaps(std::string_view text, std::int64_t send_ns,
   return fast ? decode_avx512(text, send_ns, event_ns) : decode_generic(text, send_ns, event_ns);
 }
 
+bool decode_token_gaps_portable(std::string_view text, std::int64_t send_ns,
+                                std::vector<std::int64_t>& event_ns) {
+  return decode_generic(text, send_ns, event_ns);
+}
+
 }  // namespace servemeter

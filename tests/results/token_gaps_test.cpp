@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 namespace servemeter {
@@ -60,6 +61,49 @@ TEST(TokenGaps, RejectsWhatIsNotAnEncoding) {
   EXPECT_FALSE(decode_token_gaps("gICA", 0, out));  // 80 80 80: the varint's end is missing
   EXPECT_TRUE(decode_token_gaps("", 5, out));
   EXPECT_TRUE(out.empty());
+}
+
+// This machine may take the vector decoder; CPUs without AVX-512 VBMI take the portable one. Both
+// must accept and reject the same texts and give the same stamps, valid or damaged.
+TEST(TokenGaps, PortableAndDispatchedDecodersAgreeOnValidAndDamagedTexts) {
+  std::mt19937_64 rng(11);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_*=";
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<std::int64_t> stamps;
+    std::int64_t t = 1'000;
+    const int n = static_cast<int>(rng() % 300);
+    for (int i = 0; i < n; ++i) {
+      // Gaps of every magnitude up to 2^58, stamps kept under 2^61 and ascending.
+      t = std::min(t + static_cast<std::int64_t>(rng() >> (6 + rng() % 58)), std::int64_t{1} << 61);
+      stamps.push_back(t);
+    }
+    std::string text;
+    append_token_gaps(text, 1'000, stamps);
+    if (round % 2 == 1 && !text.empty()) {  // damage: a changed, dropped or added character
+      const std::size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1);
+          break;
+        default:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+      }
+    }
+    std::vector<std::int64_t> dispatched, portable;
+    const bool a = decode_token_gaps(text, 1'000, dispatched);
+    const bool b = decode_token_gaps_portable(text, 1'000, portable);
+    ASSERT_EQ(a, b) << text;
+    if (a) {
+      ASSERT_EQ(dispatched, portable) << text;
+    }
+    if (round % 2 == 0) {
+      ASSERT_TRUE(b) << text;
+      ASSERT_EQ(portable, stamps);
+    }
+  }
 }
 
 }  // namespace
