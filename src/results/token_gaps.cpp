@@ -173,7 +173,8 @@ alignas(64) constexpr std::array<std::uint8_t, 64> kPackOrder = [] {
         return false;
       }
       if (value > (std::uint64_t{1} << 62)) return false;
-      t += static_cast<std::int64_t>(value);
+      // Gaps each in range can still add up past the largest stamp (a damaged or hostile log).
+      if (__builtin_add_overflow(t, static_cast<std::int64_t>(value), &t)) return false;
       event_ns.push_back(t);
       start = end_at + 1;
     }
@@ -255,7 +256,8 @@ bool decode_generic(std::string_view text, std::int64_t send_ns,
         return false;  // over 2^63
       }
       if (value > (std::uint64_t{1} << 62)) return false;
-      t += static_cast<std::int64_t>(value);
+      // Gaps each in range can still add up past the largest stamp (a damaged or hostile log).
+      if (__builtin_add_overflow(t, static_cast<std::int64_t>(value), &t)) return false;
       event_ns.push_back(t);
       start = end + 1;
     }

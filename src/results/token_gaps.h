@@ -18,7 +18,8 @@ void append_token_gaps(std::string& out, std::int64_t send_ns,
                        std::span<const std::int64_t> event_ns);
 
 // Decodes into `event_ns` (cleared first) the absolute stamps; false if `text` is not a valid
-// encoding (a character outside base64url, a truncated varint, a gap over 2^62).
+// encoding (a character outside base64url, a truncated varint, a gap over 2^62, stamps that
+// add up past the largest int64).
 bool decode_token_gaps(std::string_view text, std::int64_t send_ns,
                        std::vector<std::int64_t>& event_ns);
 

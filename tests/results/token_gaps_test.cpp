@@ -59,6 +59,11 @@ TEST(TokenGaps, RejectsWhatIsNotAnEncoding) {
   EXPECT_FALSE(decode_token_gaps("gA", 0, out));    // 0x80: a varint that never ends
   EXPECT_FALSE(decode_token_gaps("__________________", 0, out));  // over 2^63
   EXPECT_FALSE(decode_token_gaps("gICA", 0, out));  // 80 80 80: the varint's end is missing
+  // Found by UBSan: two gaps of 2^62 from a send time near the end of int64 overflow the stamp.
+  std::string huge;
+  append_token_gaps(huge, 0, std::vector<std::int64_t>{std::int64_t{1} << 62});
+  EXPECT_FALSE(decode_token_gaps(huge, std::int64_t{3} << 61, out));
+  EXPECT_FALSE(decode_token_gaps_portable(huge, std::int64_t{3} << 61, out));
   EXPECT_TRUE(decode_token_gaps("", 5, out));
   EXPECT_TRUE(out.empty());
 }
