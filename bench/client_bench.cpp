@@ -38,6 +38,7 @@
 #include "load/dataset_source.h"
 #include "load/run_cell.h"
 #include "protocol/api_adapter.h"
+#include "sim_process.h"
 #include "workload/synthetic_dataset.h"
 
 namespace {
@@ -49,13 +50,7 @@ int g_server_cpu = 1;
 // --transport curl: run http:// over libcurl, to compare with the plain HTTP/1.1 transport.
 http::ClientOptions::Transport g_transport = http::ClientOptions::Transport::automatic;
 
-void pin_to(int cpu) {
-  if (cpu < 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
+using bench::pin_to;
 
 struct Sim {
   pid_t pid = -1;
@@ -74,31 +69,9 @@ Sim start_sim(const std::string& binary, const std::vector<std::string>& flags,
     args.insert(args.end(), {"--truth-log", sim.truth_log});
   }
   args.insert(args.end(), flags.begin(), flags.end());
-  int out[2];
-  if (pipe(out) != 0) std::exit(2);
-  sim.pid = fork();
-  if (sim.pid == 0) {
-    pin_to(g_server_cpu);
-    dup2(out[1], STDOUT_FILENO);
-    close(out[0]);
-    close(out[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string line;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  close(out[0]);
-  const std::string prefix = "listening on ";
-  if (line.rfind(prefix, 0) != 0) {
-    std::fprintf(stderr, "simulator did not start (said '%s')\n", line.c_str());
-    std::exit(2);
-  }
-  sim.base_url = "http://" + line.substr(prefix.size());
+  const bench::SimProcess process = bench::start_simulator(std::move(args), g_server_cpu);
+  sim.pid = process.pid;
+  sim.base_url = process.base_url;
   return sim;
 }
 

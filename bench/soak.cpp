@@ -40,6 +40,7 @@
 #include "orchestrate/benchmark_run.h"
 #include "protocol/api_adapter.h"
 #include "results/request_log_reader.h"
+#include "sim_process.h"
 #include "workload/synthetic_dataset.h"
 
 namespace {
@@ -47,13 +48,7 @@ namespace {
 using namespace servemeter;
 namespace fs = std::filesystem;
 
-void pin_to(int cpu) {
-  if (cpu < 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
+using bench::pin_to;
 
 double rss_mib(pid_t pid = 0) {
   std::ifstream in(pid == 0 ? std::string("/proc/self/statm")
@@ -73,41 +68,12 @@ int open_fds() {
   return n - 1;  // the one opendir holds
 }
 
-struct Sim {
-  pid_t pid = -1;
-  std::string base_url;
-};
+using Sim = bench::SimProcess;
 
 Sim start_sim(const std::string& binary, int cpu, const std::vector<std::string>& flags) {
   std::vector<std::string> args{binary, "sim", "--profile", "vllm", "--port", "0"};
   args.insert(args.end(), flags.begin(), flags.end());
-  int out[2];
-  if (pipe(out) != 0) std::exit(2);
-  Sim sim;
-  sim.pid = fork();
-  if (sim.pid == 0) {
-    pin_to(cpu);
-    dup2(out[1], STDOUT_FILENO);
-    close(out[0]);
-    close(out[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string line;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  close(out[0]);
-  const std::string prefix = "listening on ";
-  if (line.rfind(prefix, 0) != 0) {
-    std::fprintf(stderr, "simulator did not start (said '%s')\n", line.c_str());
-    std::exit(2);
-  }
-  sim.base_url = "http://" + line.substr(prefix.size());
-  return sim;
+  return bench::start_simulator(std::move(args), cpu);
 }
 
 // The load generator's progress, read by the sampler thread.

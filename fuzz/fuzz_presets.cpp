@@ -5,8 +5,6 @@
 //
 // load_presets reads files: the input is written to an in-memory file (memfd) and loaded through
 // its /proc/self/fd path, so no disk is touched; merge_presets_text takes it as text too.
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -16,31 +14,6 @@
 
 namespace servemeter::fuzz {
 namespace {
-
-// The in-memory presets file, rewritten for each input.
-class MemoryFile {
- public:
-  MemoryFile() : fd_(memfd_create("fuzz-presets.yaml", MFD_CLOEXEC)) {
-    check(fd_ >= 0, "memfd_create failed");
-  }
-  ~MemoryFile() { ::close(fd_); }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
-
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-  void write(const std::uint8_t* data, std::size_t size) {
-    check(::ftruncate(fd_, 0) == 0, "ftruncate failed");
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
-      check(n > 0, "pwrite failed");
-      done += static_cast<std::size_t>(n);
-    }
-  }
-
- private:
-  int fd_;
-};
 
 void use(const Presets& presets) {
   presets.framework_names();
@@ -71,7 +44,7 @@ void use(const Presets& presets) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace servemeter;
-  static fuzz::MemoryFile file;
+  static fuzz::MemoryFile file("fuzz-presets.yaml");
   file.write(data, size);
   const std::string path = file.path();
   try {

@@ -1,12 +1,17 @@
 #pragma once
 // Helpers shared by the fuzz targets: cutting an input into the reads a network would deliver,
-// handing each read over in its own heap block, and stopping on a broken invariant.
+// handing each read over in its own heap block, stopping on a broken invariant, and a file in
+// memory.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -91,6 +96,32 @@ class ReadIndex {
 
  private:
   std::vector<std::size_t> ends_;  // one past each read's last byte
+};
+
+// A file in memory that a reader opens by path (/proc/self/fd/N), rewritten for each input, for
+// the targets whose code under test reads files.
+class MemoryFile {
+ public:
+  explicit MemoryFile(const char* name) : fd_(memfd_create(name, MFD_CLOEXEC)) {
+    check(fd_ >= 0, "memfd_create failed");
+  }
+  ~MemoryFile() { ::close(fd_); }
+  MemoryFile(const MemoryFile&) = delete;
+  MemoryFile& operator=(const MemoryFile&) = delete;
+
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  void write(const std::uint8_t* data, std::size_t size) {
+    check(::ftruncate(fd_, 0) == 0, "ftruncate failed");
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
+      check(n > 0, "pwrite failed");
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
 };
 
 }  // namespace servemeter::fuzz

@@ -2,8 +2,6 @@
 // Reading may skip lines (reported as bad lines) but never crash, throw anything but ReadError,
 // or trip a sanitizer; a request line it accepts must survive writing and reading back; the
 // digest of the file must build. Schema 1 and 2 lines, and garbage, all come through here.
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -16,29 +14,6 @@
 
 namespace servemeter::fuzz {
 namespace {
-
-class MemoryFile {
- public:
-  MemoryFile() : fd_(memfd_create("fuzz-requests.jsonl", MFD_CLOEXEC)) {
-    check(fd_ >= 0, "memfd_create failed");
-  }
-  ~MemoryFile() { ::close(fd_); }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-  void write(const std::uint8_t* data, std::size_t size) {
-    check(::ftruncate(fd_, 0) == 0, "ftruncate failed");
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(done));
-      check(n > 0, "pwrite failed");
-      done += static_cast<std::size_t>(n);
-    }
-  }
-
- private:
-  int fd_;
-};
 
 // Every accepted request, written as the writer writes it and read back, must read the same,
 // and writing that again must give the same line.
@@ -67,7 +42,7 @@ class RoundTrip final : public LogVisitor {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace servemeter;
-  static fuzz::MemoryFile file;
+  static fuzz::MemoryFile file("fuzz-requests.jsonl");
   file.write(data, size);
   fuzz::RoundTrip visitor;
   read_request_log(file.path(), visitor);
