@@ -30,26 +30,22 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A cell segment being read: its accumulators live until the segment is finished.
+// A cell segment being read: its trials' accumulators live until the segment is finished, when
+// each trial's figures and the pooled ones are taken from them.
 struct Segment {
   CellDigest digest;
   std::map<int, std::unique_ptr<TrialAccumulator>> live;
-  std::map<int, TrialFigures> finished;
+  std::map<int, std::unique_ptr<TrialAccumulator>> finished;  // null: a trial that sent nothing
+  // Requests of a trial number after that trial's end (a hand-made file): pooled, not reported.
+  std::vector<std::unique_ptr<TrialAccumulator>> earlier_parts;
   std::map<int, TrialEnd> ends;
-  std::unique_ptr<TrialAccumulator> pooled;
   std::size_t trial_itl_hint = 0;  // the most inter-token gaps of a finished trial
-  bool pooled_reserved = false;
 };
 
-// Adds a finished trial to the cell's pooled figures, sizing them (and later trials) after it.
-void absorb_trial(Segment& s, const TrialAccumulator& trial) {
-  if (!s.pooled_reserved) {
-    s.pooled->reserve_itl(trial.itl_count() *
-                          static_cast<std::size_t>(std::max(1, s.digest.info.trials)));
-    s.pooled_reserved = true;
-  }
-  s.trial_itl_hint = std::max(s.trial_itl_hint, trial.itl_count());
-  s.pooled->absorb(trial);
+void finish_trial(Segment& s, int trial, std::unique_ptr<TrialAccumulator> acc) {
+  auto& slot = s.finished[trial];
+  if (slot) s.earlier_parts.push_back(std::move(slot));
+  slot = std::move(acc);
 }
 
 class Digester final : public LogVisitor {
@@ -113,11 +109,11 @@ class Digester final : public LogVisitor {
     }
     Segment& s = *current_;
     if (const auto it = s.live.find(end.trial); it != s.live.end()) {
-      absorb_trial(s, *it->second);
-      s.finished[end.trial] = it->second->finish();
+      s.trial_itl_hint = std::max(s.trial_itl_hint, it->second->itl_count());
+      finish_trial(s, end.trial, std::move(it->second));
       s.live.erase(it);
     } else {
-      s.finished[end.trial] = TrialFigures{};  // a trial that sent nothing
+      finish_trial(s, end.trial, nullptr);
     }
     s.ends[end.trial] = end;
   }
@@ -156,15 +152,25 @@ class Digester final : public LogVisitor {
     bool latest_is_complete = false;
   };
 
-  std::unique_ptr<TrialAccumulator> accumulator(const CellInfo& info) const {
-    return std::make_unique<TrialAccumulator>(info.open_loop, info.time_scale,
-                                              options_.slo ? *options_.slo : slo_of(info));
+  TrialAccumulator fresh_accumulator(const CellInfo& info) const {
+    return TrialAccumulator(info.open_loop, info.time_scale,
+                            options_.slo ? *options_.slo : slo_of(info));
+  }
+  std::unique_ptr<TrialAccumulator> accumulator(const CellInfo& info) {
+    if (spare_.empty()) return std::make_unique<TrialAccumulator>(fresh_accumulator(info));
+    auto acc = std::move(spare_.back());
+    spare_.pop_back();
+    acc->reset(info.open_loop, info.time_scale, options_.slo ? *options_.slo : slo_of(info));
+    return acc;
+  }
+  // A finished segment's accumulators serve the next segments' trials.
+  void recycle(std::unique_ptr<TrialAccumulator> acc) {
+    if (acc && spare_.size() < kSpareAccumulators) spare_.push_back(std::move(acc));
   }
 
   void open_segment(const CellInfo& cell) {
     current_ = std::make_unique<Segment>();
     current_->digest.info = cell;
-    current_->pooled = accumulator(cell);
   }
 
   bool matches_v1(const RequestTags& tags) const {
@@ -183,19 +189,29 @@ class Digester final : public LogVisitor {
   void close_segment() {
     if (!current_) return;
     Segment& s = *current_;
-    for (auto& [trial, acc] : s.live) {
-      absorb_trial(s, *acc);
-      s.finished[trial] = acc->finish();
-    }
+    for (auto& [trial, acc] : s.live) finish_trial(s, trial, std::move(acc));
     s.live.clear();
-    for (auto& [trial, figures] : s.finished) {
+    // Earlier parts of a trial count in the pooled figures only; they come last.
+    std::vector<const TrialAccumulator*> measured;
+    for (const auto& [trial, acc] : s.finished)
+      if (acc) measured.push_back(acc.get());
+    for (const auto& part : s.earlier_parts) measured.push_back(part.get());
+    std::vector<TrialFigures> figures;
+    if (measured.empty()) {
+      s.digest.pooled = fresh_accumulator(s.digest.info).finish();
+    } else {
+      figures = TrialAccumulator::finish_each(measured, &s.digest.pooled);
+    }
+    std::size_t next = 0;
+    for (const auto& [trial, acc] : s.finished) {
       TrialDigest t;
       t.trial = trial;
-      t.figures = std::move(figures);
+      if (acc) t.figures = std::move(figures[next++]);
       if (const auto it = s.ends.find(trial); it != s.ends.end()) t.end = it->second;
       s.digest.trials.push_back(std::move(t));
     }
-    s.digest.pooled = s.pooled->finish();
+    for (auto& [trial, acc] : s.finished) recycle(std::move(acc));
+    for (auto& part : s.earlier_parts) recycle(std::move(part));
     std::sort(s.digest.rows.begin(), s.digest.rows.end(),
               [](const RequestRow& a, const RequestRow& b) { return a.id < b.id; });
     if (v1_) s.digest.complete = true;  // nothing says otherwise
@@ -210,6 +226,8 @@ class Digester final : public LogVisitor {
 
   FrameworkLog& log_;
   const DigestOptions& options_;
+  static constexpr std::size_t kSpareAccumulators = 16;
+  std::vector<std::unique_ptr<TrialAccumulator>> spare_;
   std::unique_ptr<Segment> current_;
   bool v1_ = false;  // the current segment was made from request lines alone
   std::vector<std::string> order_;

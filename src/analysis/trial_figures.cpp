@@ -1,6 +1,7 @@
 #include "analysis/trial_figures.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -8,7 +9,27 @@
 namespace servemeter {
 
 TrialAccumulator::TrialAccumulator(bool open_loop, double time_scale, Slo slo)
-    : open_loop_(open_loop), scale_(time_scale > 0 ? time_scale : 1.0), slo_(slo) {}
+    : open_loop_(open_loop),
+      scale_(time_scale > 0 ? time_scale : 1.0),
+      slo_(slo),
+      itl_(scale_, std::size_t{1} << 18) {}
+
+void TrialAccumulator::reset(bool open_loop, double time_scale, Slo slo) {
+  TrialAccumulator fresh(open_loop, time_scale, slo);
+  for (auto [mine, theirs] : {std::pair{&ttft_, &fresh.ttft_},
+                              {&ttfc_, &fresh.ttfc_},
+                              {&tpot_, &fresh.tpot_},
+                              {&e2el_, &fresh.e2el_},
+                              {&service_ttft_, &fresh.service_ttft_},
+                              {&service_e2el_, &fresh.service_e2el_},
+                              {&send_lag_, &fresh.send_lag_}}) {
+    mine->clear();
+    *theirs = std::move(*mine);
+  }
+  itl_.clear(fresh.scale_);
+  fresh.itl_ = std::move(itl_);
+  *this = std::move(fresh);
+}
 
 void TrialAccumulator::add(const RequestRecord& r) {
   if (r.warmup) return;
@@ -70,9 +91,7 @@ void TrialAccumulator::add(const RequestRecord& r) {
     ttfc_.add(ns_to_ms(r.first_content_ns - r.intended_send_ns) * scale_);
   if (tpot) tpot_.add(*tpot);
   if (e2el) e2el_.add(*e2el);
-  if (const auto& stamps = r.token_event_ns; stamps.size() > 1)
-    itl_.add_each(stamps.size() - 1,
-                  [&](std::size_t i) { return ns_to_ms(stamps[i + 1] - stamps[i]) * scale_; });
+  itl_.add_gaps(r.token_event_ns);
   if (open_loop_) {
     if (const auto v = scaled(ttft_ms(r))) service_ttft_.add(*v);
     if (const auto v = scaled(e2el_ms(r))) service_e2el_.add(*v);
@@ -107,7 +126,6 @@ void TrialAccumulator::absorb(const TrialAccumulator& o) {
   for (auto [mine, theirs] : {std::pair{&ttft_, &o.ttft_},
                               {&ttfc_, &o.ttfc_},
                               {&tpot_, &o.tpot_},
-                              {&itl_, &o.itl_},
                               {&e2el_, &o.e2el_},
                               {&service_ttft_, &o.service_ttft_},
                               {&service_e2el_, &o.service_e2el_},
@@ -126,12 +144,35 @@ void TrialAccumulator::absorb(const TrialAccumulator& o) {
   target_count_ += o.target_count_;
 }
 
+std::vector<TrialFigures> TrialAccumulator::finish_each(
+    std::span<const TrialAccumulator* const> trials, TrialFigures* pooled) {
+  std::vector<const DurationSet*> gaps;
+  for (const TrialAccumulator* t : trials) gaps.push_back(&t->itl_);
+  std::optional<Distribution> pooled_itl;
+  auto itl = DurationSet::summarize_each(gaps, pooled != nullptr ? &pooled_itl : nullptr);
+  std::vector<TrialFigures> figures;
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    figures.push_back(trials[i]->finish_with(std::move(itl[i]), trials[i]->itl_.exact()));
+  if (pooled != nullptr && !trials.empty()) {
+    const TrialAccumulator& first = *trials.front();
+    TrialAccumulator all(first.open_loop_, first.scale_, first.slo_);
+    for (const TrialAccumulator* t : trials) all.absorb(*t);
+    *pooled = all.finish_with(std::move(pooled_itl), DurationSet::all_exact(gaps));
+  }
+  return figures;
+}
+
 TrialFigures TrialAccumulator::finish() const {
+  return finish_with(itl_.summarize(), itl_.exact());
+}
+
+TrialFigures TrialAccumulator::finish_with(std::optional<Distribution> itl_ms,
+                                           bool itl_exact) const {
   TrialFigures f = f_;
   f.ttft_ms = ttft_.summarize();
   f.ttfc_ms = ttfc_.summarize();
   f.tpot_ms = tpot_.summarize();
-  f.itl_ms = itl_.summarize();
+  f.itl_ms = std::move(itl_ms);
   f.e2el_ms = e2el_.summarize();
   if (open_loop_) {
     f.service_ttft_ms = service_ttft_.summarize();
@@ -141,7 +182,7 @@ TrialFigures TrialAccumulator::finish() const {
       f.achieved_request_rate = static_cast<double>(sends_ - 1) /
                                 (static_cast<double>(last_send_ - first_send_) / 1e9 * scale_);
   }
-  f.percentiles_exact = ttft_.exact() && tpot_.exact() && itl_.exact() && e2el_.exact();
+  f.percentiles_exact = ttft_.exact() && tpot_.exact() && itl_exact && e2el_.exact();
   if (f.succeeded > 0 && target_count_ > 0) {
     f.mean_output_tokens = output_tokens_sum_ / static_cast<double>(f.succeeded);
     f.target_output_tokens = target_sum_ / static_cast<double>(target_count_);

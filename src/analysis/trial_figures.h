@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "core/duration_set.h"
 #include "core/request_record.h"
 #include "core/sample_set.h"
 #include "core/statistics.h"
@@ -59,25 +62,35 @@ class TrialAccumulator {
   // `time_scale`: a simulator run X times faster than real time; every duration is reported in
   // model time (measured × X) and every rate per model-time second (measured ÷ X).
   TrialAccumulator(bool open_loop, double time_scale, Slo slo = {});
+  // As if newly constructed, keeping the memory of its sample sets (reused trial after trial).
+  void reset(bool open_loop, double time_scale, Slo slo = {});
   void add(const RequestRecord& record);
-  // Everything `other` was given, as if its records had been added here: a cell's pooled
-  // figures from its trials, without adding every record twice.
-  void absorb(const TrialAccumulator& other);
   TrialFigures finish() const;
+  // The figures of each of a cell's trials (built alike) and, in `pooled` if given, of all their
+  // requests as one sample: each inter-token gap is read once for all of them, and no record is
+  // added twice.
+  static std::vector<TrialFigures> finish_each(std::span<const TrialAccumulator* const> trials,
+                                               TrialFigures* pooled = nullptr);
   // The inter-token gaps added so far, and room for `n` of them in all: a cell's trials are
   // alike, so one trial's count sizes the next trial and the pooled figures without regrowing.
   std::size_t itl_count() const noexcept { return itl_.count(); }
   void reserve_itl(std::size_t n) { itl_.reserve(n); }
 
  private:
+  // Everything `other` was given except its inter-token gaps, as if its records had been
+  // added here.
+  void absorb(const TrialAccumulator& other);
+  TrialFigures finish_with(std::optional<Distribution> itl_ms, bool itl_exact) const;
+
   bool open_loop_;
   double scale_;
   Slo slo_;
   TrialFigures f_;
   SampleSet ttft_, ttfc_, tpot_, e2el_, service_ttft_, service_e2el_, send_lag_;
-  // Inter-token gaps are a few hundred per request: exact up to 262,144 (a thousand requests of
-  // 256 tokens), then within 0.1%, so a long cell neither holds nor sorts millions of them.
-  SampleSet itl_{std::size_t{1} << 18};
+  // Inter-token gaps are a few hundred per request: exact up to 262,144 per trial (a thousand
+  // requests of 256 tokens), then within 0.1%, so a long trial neither holds nor sorts millions
+  // of them. Pooled over a cell's trials they stay exact while every trial's are.
+  DurationSet itl_;
   std::int64_t first_send_ = 0, last_send_ = 0, last_end_ = 0, sends_ = 0;
   std::int64_t cached_ = 0, input_with_cache_report_ = 0;
   std::int64_t good_ = 0;

@@ -62,6 +62,17 @@ void SampleSet::fold() {
   folded_ = true;
 }
 
+void SampleSet::clear() {
+  values_.clear();
+  folded_ = false;
+  buckets_.clear();
+  first_bucket_ = 0;
+  zeros_ = 0;
+  count_ = 0;
+  shift_ = sum_ = sum_squares_ = 0;
+  min_ = max_ = 0;
+}
+
 void SampleSet::merge(const SampleSet& other) {
   if (other.count_ == 0) return;
   if (!other.folded_) {

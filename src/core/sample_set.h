@@ -19,8 +19,7 @@ class SampleSet {
   // Exact while at most `exact_limit` values were added (8 bytes each).
   explicit SampleSet(std::size_t exact_limit = std::size_t{1} << 21) : exact_limit_(exact_limit) {}
 
-  // The hot path of `analyze` (every inter-token gap of every request): while exact, only a
-  // push_back; the moments are computed when summarised or folded.
+  // While exact, only a push_back; the moments are computed when summarised or folded.
   void add(double value) {
     if (!folded_ && std::isfinite(value)) {
       values_.push_back(value);
@@ -30,28 +29,14 @@ class SampleSet {
     }
     add_folded(value);
   }
-  // add(value(i)) for i in [0, n), in that order, with one capacity check for all of them (the
-  // inter-token gaps of a request).
-  template <class Value>
-  void add_each(std::size_t n, Value&& value) {
-    if (folded_ || values_.size() + n > exact_limit_) {
-      for (std::size_t i = 0; i < n; ++i) add(value(i));
-      return;
-    }
-    if (values_.capacity() < values_.size() + n)
-      values_.reserve(std::max(values_.size() + n, 2 * values_.capacity()));
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = value(i);
-      if (std::isfinite(v)) values_.push_back(v);
-    }
-    count_ = values_.size();
-  }
   // Room for `n` exact values in all, so that adding or merging up to them moves nothing.
   void reserve(std::size_t n) {
     if (!folded_) values_.reserve(std::min(n, exact_limit_));
   }
   // Adds every value of `other`, as if each had been added here.
   void merge(const SampleSet& other);
+  // Empty again, keeping the room for exact values (sets reused cell after cell).
+  void clear();
   std::size_t count() const noexcept { return count_; }
   bool exact() const noexcept { return !folded_; }
   // Empty: nullopt (not measured, never 0).

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "analysis/figures_json.h"
 #include "analysis/results_document.h"
 #include "analysis/test_records.h"
 #include "results/request_log.h"
@@ -167,6 +168,60 @@ TEST(ResultsDocument, NoTelemetryIsNullWithAReason) {
   EXPECT_TRUE(entry["gpu_memory_mb"].is_null());
   EXPECT_TRUE(entry["null_reasons"].contains("gpu_memory_mb"));
   EXPECT_TRUE(doc["gpu_info"]["memory_used_mb"].is_null());
+}
+
+// The accumulators of a finished cell serve the next cells' trials: nothing of a cell (its time
+// scale, loop, gaps) may show in the cells after it.
+TEST(LogDigest, ACellAfterAnotherIsDigestedAsIfAlone) {
+  const testsupport::TempDir dir;
+  const auto write = [&](const std::string& name, bool with_first) {
+    const auto path = dir / name;
+    RequestLogWriter log(path);
+    RunInfo run;
+    run.run_id = "run";
+    run.framework = "vllm";
+    log.write_run(run);
+    if (with_first) {
+      CellInfo first = cell("F", "concurrent_load", 3);
+      first.open_loop = true;
+      first.time_scale = 10;
+      log.begin_cell(first);
+      for (int t = 0; t < 3; ++t) {
+        for (int i = 0; i < 40; ++i) {
+          RequestRecord r = timed_request(i * 3.0, 7 + i % 5, 200);
+          for (std::size_t k = 1; k < r.token_event_ns.size(); ++k)  // 3 ms gaps, not 10
+            r.token_event_ns[k] = r.token_event_ns[k - 1] + 3'000'000;
+          r.end_ns = r.token_event_ns.back();
+          r.id = static_cast<std::uint64_t>(1000 + t * 100 + i);
+          r.trial = t;
+          r.cell = first.cell;
+          log.on_record(r);
+        }
+        TrialEnd end;
+        end.cell_key = "F";
+        end.trial = t;
+        log.end_trial(end);
+      }
+      log.end_cell({"F", true, "none"});
+    }
+    log.begin_cell(cell("S", "single_request", 2));
+    trial(log, "S", 0, 12);
+    trial(log, "S", 1, 17);
+    log.end_cell({"S", true, "none"});
+    log.flush();
+    return path;
+  };
+  const FrameworkLog after = digest_log(write("after.jsonl", true));
+  const FrameworkLog alone = digest_log(write("alone.jsonl", false));
+  ASSERT_EQ(after.cells.size(), 2u);
+  ASSERT_EQ(alone.cells.size(), 1u);
+  const CellDigest& a = after.cells[1];
+  const CellDigest& b = alone.cells[0];
+  ASSERT_EQ(a.trials.size(), b.trials.size());
+  for (std::size_t i = 0; i < a.trials.size(); ++i)
+    EXPECT_EQ(figures_json(a.trials[i].figures, false), figures_json(b.trials[i].figures, false));
+  EXPECT_EQ(figures_json(a.pooled, false), figures_json(b.pooled, false));
+  EXPECT_DOUBLE_EQ(a.pooled.itl_ms->mean, 10);  // closed loop, real time: 10 ms a token
 }
 
 }  // namespace

@@ -134,5 +134,45 @@ TEST(TrialFigures, TotalTokenThroughputKeepsRunbookMeaning) {
   EXPECT_GT(j["total_throughput_tok_s"].get<double>(), j["total_token_throughput"].get<double>());
 }
 
+// A cell's trials are finished together: each trial as if alone, and the pool as one
+// accumulator given every request of every trial.
+TEST(TrialFigures, TrialsFinishedTogetherMatchEachAloneAndThePoolAllInOne) {
+  std::vector<TrialAccumulator> trials;
+  TrialAccumulator everything(false, 2.0);
+  for (int t = 0; t < 4; ++t) {
+    trials.emplace_back(false, 2.0);
+    for (int i = 0; i < 30; ++i) {
+      RequestRecord r = timed_request(t * 1000 + i * 7, 15 + (i * 37 + t * 11) % 40, 3 + i % 20);
+      // Uneven gaps, so the percentiles of each trial and of the pool differ.
+      for (std::size_t k = 1; k < r.token_event_ns.size(); ++k)
+        r.token_event_ns[k] = r.token_event_ns[k - 1] + 1'000'000 * (1 + (k * k + i + t) % 23);
+      r.end_ns = r.token_event_ns.back();
+      if (i % 9 == 4) r.error = ErrorKind::timeout;
+      trials.back().add(r);
+      everything.add(r);
+    }
+  }
+  std::vector<const TrialAccumulator*> pointers;
+  for (const auto& t : trials) pointers.push_back(&t);
+  TrialFigures pooled;
+  const auto each = TrialAccumulator::finish_each(pointers, &pooled);
+  ASSERT_EQ(each.size(), trials.size());
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    EXPECT_EQ(figures_json(each[i], false), figures_json(trials[i].finish(), false));
+  const TrialFigures all = everything.finish();
+  ASSERT_TRUE(pooled.itl_ms && all.itl_ms);
+  EXPECT_EQ(pooled.itl_ms->p50, all.itl_ms->p50);
+  EXPECT_EQ(pooled.itl_ms->p99, all.itl_ms->p99);
+  EXPECT_EQ(pooled.itl_ms->count, all.itl_ms->count);
+  EXPECT_DOUBLE_EQ(pooled.itl_ms->mean, all.itl_ms->mean);
+  EXPECT_DOUBLE_EQ(pooled.itl_ms->std, all.itl_ms->std);
+  EXPECT_EQ(pooled.ttft_ms->p90, all.ttft_ms->p90);
+  EXPECT_EQ(pooled.succeeded, all.succeeded);
+  EXPECT_EQ(pooled.errors_by_kind, all.errors_by_kind);
+  EXPECT_EQ(pooled.output_tokens, all.output_tokens);
+  EXPECT_DOUBLE_EQ(*pooled.output_throughput_tok_s, *all.output_throughput_tok_s);
+  EXPECT_TRUE(pooled.percentiles_exact);
+}
+
 }  // namespace
 }  // namespace servemeter
