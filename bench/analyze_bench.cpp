@@ -9,7 +9,10 @@
 //   summary  a three-framework `--scenario all --trials 5` set (18 cells × 5 trials × 100
 //            requests of 256 tokens per framework): the time from reading the folder to every
 //            summary file written (json, md, html, csv, charts), best of --repeat runs.
-// Usage: analyze_bench [--only read|summary] [--lines N] [--tokens T] [--repeat R] [--keep DIR]
+//   --short-gaps P: P% of the token gaps are 0.1–2 ms (tokens that came in one read), so the
+//            gaps' varints are of mixed lengths; 0 (the default): every gap 15–25 ms.
+// Usage: analyze_bench [--only read|summary] [--lines N] [--tokens T] [--short-gaps P]
+//                      [--repeat R] [--keep DIR]
 // (--keep DIR keeps the generated files there, and a later run with the same DIR reads them
 // again instead of writing them.)
 #include <sched.h>
@@ -65,7 +68,7 @@ Timing best_of(int repeat, Work&& work) {
 constexpr long kTrialRequests = 200;
 constexpr int kTrials = 5;
 
-fs::path write_log(const fs::path& dir, long lines, int tokens) {
+fs::path write_log(const fs::path& dir, long lines, int tokens, double short_gaps) {
   const fs::path path = dir / "vllm" / "vllm_gpt-oss-20b_requests.jsonl";
   fs::create_directories(path.parent_path());
   RequestLogWriter log(path);
@@ -105,7 +108,8 @@ fs::path write_log(const fs::path& dir, long lines, int tokens) {
     r.first_token_ns = r.first_content_ns = t;
     for (int k = 0; k < tokens; ++k) {
       r.token_event_ns.push_back(t);
-      t += static_cast<std::int64_t>(15e6 + 10e6 * next());
+      t += static_cast<std::int64_t>(short_gaps > 0 && next() < short_gaps ? 1e5 + 1.9e6 * next()
+                                                                           : 15e6 + 10e6 * next());
     }
     r.end_ns = r.token_event_ns.back() + 1'000'000;
     r.input_tokens = 512;
@@ -138,14 +142,16 @@ struct NullVisitor final : LogVisitor {
   void on_request(const RequestRecord&, const RequestTags&) override { ++requests; }
 };
 
-void bench_read(const fs::path& dir, long lines, int tokens, int repeat) {
-  std::printf("writing %ld request lines of %d token events through RequestLogWriter...\n", lines,
-              tokens);
+void bench_read(const fs::path& dir, long lines, int tokens, double short_gaps, int repeat) {
+  std::printf(
+      "writing %ld request lines of %d token events (%.0f%% of gaps 0.1-2 ms) through "
+      "RequestLogWriter...\n",
+      lines, tokens, short_gaps * 100);
   std::fflush(stdout);
   const double w0 = wall_seconds();
   const fs::path existing = dir / "vllm" / "vllm_gpt-oss-20b_requests.jsonl";
   // --keep DIR with a log from an earlier run of the same size: read it again, unwritten.
-  const fs::path path = fs::exists(existing) ? existing : write_log(dir, lines, tokens);
+  const fs::path path = fs::exists(existing) ? existing : write_log(dir, lines, tokens, short_gaps);
   const double write_s = wall_seconds() - w0;
   const auto bytes = fs::file_size(path);
   std::printf("  %.1f MB in %.1f s (%.0f lines/s written; 0 s: reused from --keep)\n",
@@ -204,6 +210,7 @@ void bench_summary(const fs::path& dir, int repeat) {
 int main(int argc, char** argv) {
   long lines = 1'000'000;
   int tokens = 256, repeat = 3;
+  double short_gaps = 0;
   std::string only, keep;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -212,6 +219,8 @@ int main(int argc, char** argv) {
       lines = std::atol(argv[++i]);
     else if (a == "--tokens" && v)
       tokens = std::atoi(argv[++i]);
+    else if (a == "--short-gaps" && v)
+      short_gaps = std::atof(argv[++i]) / 100.0;
     else if (a == "--repeat" && v)
       repeat = std::atoi(argv[++i]);
     else if (a == "--only" && v)
@@ -221,7 +230,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: analyze_bench [--only read|summary] [--lines N] [--tokens T] "
-                   "[--repeat R] [--keep DIR]\n");
+                   "[--short-gaps P] [--repeat R] [--keep DIR]\n");
       return 2;
     }
   }
@@ -242,7 +251,7 @@ int main(int argc, char** argv) {
     std::string name = (fs::temp_directory_path() / "analyze-bench-XXXXXX").string();
     dir = mkdtemp(name.data());
   }
-  if (only.empty() || only == "read") bench_read(dir, lines, tokens, repeat);
+  if (only.empty() || only == "read") bench_read(dir, lines, tokens, short_gaps, repeat);
   if (only.empty() || only == "summary") bench_summary(dir, repeat);
   if (keep.empty()) fs::remove_all(dir);
   return 0;

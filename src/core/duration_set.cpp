@@ -13,10 +13,11 @@ namespace {
 
 __extension__ typedef __int128 Int128;
 
-// 2^8 buckets per power of two (a value's exponent and the top 8 bits of its mantissa as a
-// double), each of the values below 512 its own: monotone in the value, so a rank's bucket is
-// found from the counts alone. Values at or below 1 share bucket 0.
-constexpr int kSubBits = 8;
+// 2^9 buckets per power of two (a value's exponent and the top 9 bits of its mantissa as a
+// double; a bucket spans 0.2% of its values), each of the values below 1024 its own: monotone in
+// the value, so a rank's bucket is found from the counts alone. Values at or below 1 share bucket
+// 0.
+constexpr int kSubBits = 9;
 constexpr int kMantissaShift = 52 - kSubBits;
 constexpr std::uint64_t kFirstBucket = std::bit_cast<std::uint64_t>(1.0) >> kMantissaShift;
 constexpr std::size_t kBuckets = std::size_t{63} << kSubBits;
@@ -432,7 +433,7 @@ std::vector<std::optional<Distribution>> DurationSet::summarize_each(
   // One pass over each set's values takes what its own summary and the pooled one need: a byte
   // per bucket says which (low half: the set's, high half: the pool's, each as slot + 1).
   std::vector<std::uint8_t> wanted(used);
-  std::vector<std::uint32_t> hits;
+  thread_local std::vector<std::uint32_t> hits;  // grown once, not zeroed cell after cell
   Moments pool_moments;
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const DurationSet& s = *sets[i];
@@ -451,6 +452,8 @@ std::vector<std::optional<Distribution>> DurationSet::summarize_each(
     hits.resize(s.size_ + 32);
     std::vector<std::uint16_t> targets(plan.buckets.begin(), plan.buckets.end());
     targets.insert(targets.end(), pool_plan.buckets.begin(), pool_plan.buckets.end());
+    std::sort(targets.begin(), targets.end());  // the set's and the pool's are often the same
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
     const std::size_t found = vector_code_enabled()
                                   ? find_wanted_avx512(bucket, s.size_, targets, hits.data())
                                   : find_wanted_portable(bucket, s.size_, want, hits.data());
@@ -465,7 +468,9 @@ std::vector<std::optional<Distribution>> DurationSet::summarize_each(
     const Moments moments{s.size_, s.sum_, s.squares_, s.magnitude_};
     out[i] = finish(plan, held, moments, std::span(&sets[i], 1));
     pool_moments.total += s.size_;
-    pool_moments.sum += s.sum_;
+    // Wrapping: with gaps of 2^40 ns or more the sums are not used, and may not add up.
+    pool_moments.sum = static_cast<std::int64_t>(static_cast<std::uint64_t>(pool_moments.sum) +
+                                                 static_cast<std::uint64_t>(s.sum_));
     pool_moments.squares += s.squares_;
     pool_moments.magnitude |= s.magnitude_;
   }

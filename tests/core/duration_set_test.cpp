@@ -160,6 +160,20 @@ TEST(DurationSet, NegativeAndHugeGapsAreSummarisedAsTheValuesAre) {
   DurationSet big;
   big.add_gaps(stamps_of(huge));
   expect_same(big.summarize(), reference(huge, 1.0).summarize());
+
+  // Sums of gaps near 2^62 wrap; pooled, they must not overflow (UBSan, found by fuzzing).
+  const std::vector<std::int64_t> giant = {std::int64_t{1} << 62, std::int64_t{1} << 61};
+  std::vector<std::int64_t> stamps = {0};
+  for (const auto g : giant) stamps.push_back(stamps.back() + g);
+  DurationSet first, second;
+  first.add_gaps(stamps);
+  second.add_gaps(stamps);
+  const DurationSet* sets[] = {&first, &second};
+  std::optional<Distribution> pooled;
+  DurationSet::summarize_each(sets, &pooled);
+  std::vector<std::int64_t> all = giant;
+  all.insert(all.end(), giant.begin(), giant.end());
+  expect_same(pooled, reference(all, 1.0).summarize());
 }
 
 // The vector code (where the CPU has AVX-512) and the portable code count, sum and select alike.
