@@ -135,14 +135,18 @@ GapSums add_gaps_portable(const std::int64_t* stamps, std::size_t n, std::int64_
     const __m512i bucket = _mm512_sub_epi64(
         _mm512_maskz_srli_epi64(0xFF, _mm512_castpd_si512(as_double), kMantissaShift),
         first_bucket);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out_buckets + i),
-                     _mm512_maskz_cvtepi64_epi16(0xFF, bucket));
+    const __m128i buckets = _mm512_maskz_cvtepi64_epi16(0xFF, bucket);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out_buckets + i), buckets);
     const __m512i high = _mm512_maskz_srli_epi64(0xFF, gap, 20);
     const __m512i low = _mm512_and_si512(gap, low_bits);
     high_squares = _mm512_add_epi64(high_squares, _mm512_maskz_mul_epu32(0xFF, high, high));
     cross = _mm512_add_epi64(cross, _mm512_maskz_mul_epu32(0xFF, high, low));
     low_squares = _mm512_add_epi64(low_squares, _mm512_maskz_mul_epu32(0xFF, low, low));
-    for (std::size_t k = 0; k < 8; ++k) ++counts[out_buckets[i + k]];
+    // From the register, not read back from the store just made (which would wait for it).
+    const auto lanes = static_cast<std::uint64_t>(_mm_cvtsi128_si64(buckets));
+    const auto upper = static_cast<std::uint64_t>(_mm_extract_epi64(buckets, 1));
+    for (int k = 0; k < 4; ++k) ++counts[(lanes >> (16 * k)) & 0xFFFF];
+    for (int k = 0; k < 4; ++k) ++counts[(upper >> (16 * k)) & 0xFFFF];
   }
   const GapSums rest = add_gaps_portable(stamps + i, n - i, out + i, out_buckets + i, counts);
   // Lane by lane (GCC 12 warns on its own reduction intrinsics).
