@@ -149,12 +149,13 @@ class WrittenLine {
   // JSON parser).
   bool integer(std::int64_t& out) {
     const char* const begin = p_;
-    std::int64_t v = 0;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9' && p_ - begin < 19) v = v * 10 + (*p_++ - '0');
+    std::uint64_t v = 0;  // 19 digits fit; a 19th is read only to refuse the number
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9' && p_ - begin < 19)
+      v = v * 10 + static_cast<std::uint64_t>(*p_++ - '0');
     const auto digits = p_ - begin;
     if (digits == 0 || digits > 18 || (digits > 1 && *begin == '0')) return false;
     if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
-    out = v;
+    out = static_cast<std::int64_t>(v);
     return true;
   }
   bool integer_or_null(std::int64_t& out, std::int64_t if_null) {
