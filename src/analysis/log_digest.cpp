@@ -136,7 +136,7 @@ class Digester final : public LogVisitor {
     for (auto& key : order_) {
       auto& slot = by_key_[key];
       CellDigest* chosen = slot.complete ? &*slot.complete : slot.latest ? &*slot.latest : nullptr;
-      if (slot.complete && slot.latest && !slot.latest_is_complete)
+      if (slot.complete && slot.latest)
         log_.problems.push_back("cell " + slot.complete->info.scenario + " " +
                                 slot.complete->info.cell +
                                 " was measured again and that run was interrupted; the earlier "
@@ -148,8 +148,7 @@ class Digester final : public LogVisitor {
  private:
   struct KeySlot {
     std::optional<CellDigest> complete;  // newest complete segment
-    std::optional<CellDigest> latest;    // newest segment of any kind
-    bool latest_is_complete = false;
+    std::optional<CellDigest> latest;    // newest segment, when it is not complete
   };
 
   TrialAccumulator fresh_accumulator(const CellInfo& info) const {
@@ -218,9 +217,14 @@ class Digester final : public LogVisitor {
     const std::string key = s.digest.info.cell_key;
     if (!by_key_.contains(key)) order_.push_back(key);
     KeySlot& slot = by_key_[key];
-    slot.latest_is_complete = s.digest.complete;
-    if (s.digest.complete) slot.complete = s.digest;
-    slot.latest = std::move(s.digest);
+    // A complete segment is kept once, as the newest complete one; `latest` then holds only a
+    // newer segment that is not complete.
+    if (s.digest.complete) {
+      slot.complete = std::move(s.digest);
+      slot.latest.reset();
+    } else {
+      slot.latest = std::move(s.digest);
+    }
     current_.reset();
   }
 
