@@ -42,8 +42,6 @@ inline std::int64_t difference(std::int64_t later, std::int64_t earlier) noexcep
 constexpr std::uint64_t kIntegerMomentsBelow = std::uint64_t{1} << 40;
 constexpr std::size_t kIntegerMomentsCount = std::size_t{1} << 22;
 
-constexpr double kPercentiles[] = {50, 90, 95, 99};
-
 // What one summary needs: the ranks of the minimum, the maximum and each percentile's two
 // neighbours (numpy's linear interpolation), each rank's bucket and its rank inside it.
 struct Plan {
@@ -58,13 +56,9 @@ template <class Count>
 Plan plan_for(std::size_t total, Count&& count) {
   Plan plan;
   plan.total = total;
-  const double n = static_cast<double>(total);
-  plan.ranks = {0, total - 1};
-  for (const double q : kPercentiles) {
-    const auto lower = static_cast<std::size_t>(std::floor(q / 100.0 * (n - 1)));
-    plan.ranks.push_back(lower);
-    plan.ranks.push_back(std::min(lower + 1, total - 1));
-  }
+  plan.ranks = percentile_ranks(total);
+  plan.ranks.push_back(0);
+  plan.ranks.push_back(total - 1);
   std::sort(plan.ranks.begin(), plan.ranks.end());
   plan.ranks.erase(std::unique(plan.ranks.begin(), plan.ranks.end()), plan.ranks.end());
   std::size_t bucket = 0, before = 0;
@@ -402,17 +396,7 @@ std::vector<std::optional<Distribution>> DurationSet::summarize_each(
     d.count = n;
     d.min = value_at(0);
     d.max = value_at(n - 1);
-    const auto percentile = [&](double q) {
-      const double rank = q / 100.0 * (count - 1);
-      const auto lower = static_cast<std::size_t>(std::floor(rank));
-      const std::size_t upper = std::min(lower + 1, n - 1);
-      const double fraction = rank - static_cast<double>(lower);
-      return value_at(lower) + (value_at(upper) - value_at(lower)) * fraction;
-    };
-    d.p50 = percentile(50);
-    d.p90 = percentile(90);
-    d.p95 = percentile(95);
-    d.p99 = percentile(99);
+    set_percentiles(d, n, value_at);
     if (moments.integer()) {
       // Exact integers: Σv and Σv², then n²·variance = nΣv² − (Σv)².
       const Int128 spread = static_cast<Int128>(n) * static_cast<Int128>(moments.squares) -

@@ -9,6 +9,18 @@
 
 namespace servemeter {
 
+std::vector<std::size_t> percentile_ranks(std::size_t n) {
+  std::vector<std::size_t> ranks;
+  for (const double q : {50.0, 90.0, 95.0, 99.0}) {
+    const auto lower = static_cast<std::size_t>(q / 100.0 * (static_cast<double>(n) - 1));
+    ranks.push_back(lower);
+    ranks.push_back(std::min(lower + 1, n - 1));
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  return ranks;
+}
+
 double percentile_sorted(std::span<const double> sorted, double q) {
   const double rank = q / 100.0 * static_cast<double>(sorted.size() - 1);
   const auto lower = static_cast<std::size_t>(std::floor(rank));
@@ -153,33 +165,13 @@ std::optional<Distribution> summarize_values(std::span<const double> values) {
     for (const double v : values) squares += (v - d.mean) * (v - d.mean);
   }
   d.std = std::sqrt(squares / n);
-  // numpy's linear interpolation needs, per percentile, the value at floor(rank) and the next.
-  const double qs[] = {50, 90, 95, 99};
-  std::vector<std::size_t> ranks;
-  for (const double q : qs) {
-    const auto lower = static_cast<std::size_t>(std::floor(q / 100.0 * (n - 1)));
-    ranks.push_back(lower);
-    ranks.push_back(std::min(lower + 1, values.size() - 1));
-  }
-  std::sort(ranks.begin(), ranks.end());
-  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  const std::vector<std::size_t> ranks = percentile_ranks(values.size());
   const std::vector<double> at =
       select ? select->select(values, ranks) : sorted_order_statistics(values, ranks);
-  const auto value_at = [&](std::size_t rank) {
+  set_percentiles(d, values.size(), [&](std::size_t rank) {
     return at[static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) -
                                        ranks.begin())];
-  };
-  const auto percentile = [&](double q) {
-    const double rank = q / 100.0 * (n - 1);
-    const auto lower = static_cast<std::size_t>(std::floor(rank));
-    const std::size_t upper = std::min(lower + 1, values.size() - 1);
-    const double fraction = rank - static_cast<double>(lower);
-    return value_at(lower) + (value_at(upper) - value_at(lower)) * fraction;
-  };
-  d.p50 = percentile(50);
-  d.p90 = percentile(90);
-  d.p95 = percentile(95);
-  d.p99 = percentile(99);
+  });
   return d;
 }
 
