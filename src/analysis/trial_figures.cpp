@@ -16,15 +16,11 @@ TrialAccumulator::TrialAccumulator(bool open_loop, double time_scale, Slo slo)
 
 void TrialAccumulator::reset(bool open_loop, double time_scale, Slo slo) {
   TrialAccumulator fresh(open_loop, time_scale, slo);
-  for (auto [mine, theirs] : {std::pair{&ttft_, &fresh.ttft_},
-                              {&ttfc_, &fresh.ttfc_},
-                              {&tpot_, &fresh.tpot_},
-                              {&e2el_, &fresh.e2el_},
-                              {&service_ttft_, &fresh.service_ttft_},
-                              {&service_e2el_, &fresh.service_e2el_},
-                              {&send_lag_, &fresh.send_lag_}}) {
-    mine->clear();
-    *theirs = std::move(*mine);
+  const auto mine = sample_sets(*this);
+  const auto theirs = sample_sets(fresh);
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    mine[i]->clear();
+    *theirs[i] = std::move(*mine[i]);
   }
   itl_.clear(fresh.scale_);
   fresh.itl_ = std::move(itl_);
@@ -123,14 +119,9 @@ void TrialAccumulator::absorb(const TrialAccumulator& o) {
   f_.output_chars_unknown = f_.output_chars_unknown || o.f_.output_chars_unknown;
   f_.stopped_early += o.f_.stopped_early;
   f_.input_below_target += o.f_.input_below_target;
-  for (auto [mine, theirs] : {std::pair{&ttft_, &o.ttft_},
-                              {&ttfc_, &o.ttfc_},
-                              {&tpot_, &o.tpot_},
-                              {&e2el_, &o.e2el_},
-                              {&service_ttft_, &o.service_ttft_},
-                              {&service_e2el_, &o.service_e2el_},
-                              {&send_lag_, &o.send_lag_}})
-    mine->merge(*theirs);
+  const auto mine = sample_sets(*this);
+  const auto theirs = sample_sets(o);
+  for (std::size_t i = 0; i < mine.size(); ++i) mine[i]->merge(*theirs[i]);
   if (o.first_send_ != 0)
     first_send_ = first_send_ == 0 ? o.first_send_ : std::min(first_send_, o.first_send_);
   last_send_ = std::max(last_send_, o.last_send_);

@@ -1,6 +1,7 @@
 #pragma once
 // The figures of one trial of one cell, computed from its raw request records as they stream by
 // (DESIGN.md's metric definitions). Every summary, in `run` and in `analyze`, comes from here.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -81,6 +82,12 @@ class TrialAccumulator {
   // added here.
   void absorb(const TrialAccumulator& other);
   TrialFigures finish_with(std::optional<Distribution> itl_ms, bool itl_exact) const;
+  // Every per-request sample set of `a`, in one order (the inter-token gaps apart).
+  template <class Accumulator>
+  static auto sample_sets(Accumulator& a) {
+    return std::array{&a.ttft_,         &a.ttfc_,         &a.tpot_,    &a.e2el_,
+                      &a.service_ttft_, &a.service_e2el_, &a.send_lag_};
+  }
 
   bool open_loop_;
   double scale_;
